@@ -1,0 +1,133 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import {
+  type AdoreOptions,
+  type AdoreState,
+  type AdoreStep,
+  adoreModel,
+  adoreSpec,
+  type ExploreResult,
+  explore,
+  type Recency,
+  renderAscii,
+  renderDot,
+  renderSvg,
+  safetyWitness,
+} from "@adore/adore-core";
+import { getScheme } from "@adore/schemes";
+
+export interface ExploreCliOptions {
+  readonly scheme: string;
+  readonly nodes: number;
+  readonly conf0?: string;
+  readonly depth: number;
+  readonly maxTime: number;
+  readonly methods: number;
+  readonly reconfigs: number;
+  readonly maxStates?: number;
+  readonly maxSeconds?: number;
+  readonly symmetry: boolean;
+  readonly exact?: boolean;
+  readonly invariants?: readonly string[];
+  readonly rules: Partial<AdoreOptions> & { readonly recency?: Recency };
+  readonly svg?: string;
+  readonly dot?: string;
+  readonly title?: string;
+}
+
+export interface Output {
+  out(line: string): void;
+  progress(line: string): void;
+}
+
+export const consoleOutput: Output = {
+  out: (l) => process.stdout.write(`${l}\n`),
+  progress: (l) => {
+    if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${l}`);
+    else process.stderr.write(`${l}\n`);
+  },
+};
+
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+
+export function describeRules(r: Partial<AdoreOptions>): string {
+  const off: string[] = [];
+  if (r.r1plus === false) off.push("no R1⁺");
+  if (r.r2 === false) off.push("no R2");
+  if (r.r3 === false) off.push("no R3");
+  if (r.qok === false) off.push("Q_ok ignored");
+  if (r.strictTime === false) off.push("times ≤ t");
+  const rec = r.recency === "raft-log" ? "pull: raft-log recency" : "pull: ADORE recency";
+  return [rec, ...(off.length ? off : ["all of R1⁺, R2, R3"])].join(", ");
+}
+
+/** `adore explore`: bounded exhaustive exploration of ADORE under a scheme, with the shortest counterexample drawn. */
+export function runExplore(
+  o: ExploreCliOptions,
+  io: Output = consoleOutput,
+): ExploreResult<AdoreState<unknown>, AdoreStep<unknown>> {
+  const entry = getScheme(o.scheme);
+  const conf0 = o.conf0 !== undefined ? entry.parse(o.conf0) : entry.initial(o.nodes);
+  const model = adoreModel(entry.scheme, conf0, o.rules);
+  const spec = adoreSpec(model);
+  io.out(
+    `exploring ${spec.name} from ${entry.scheme.print(conf0)}: ${describeRules(o.rules)}; ` +
+      `${o.nodes} nodes, depth ≤ ${o.depth}, time ≤ ${o.maxTime}, ≤ ${o.methods} methods, ≤ ${o.reconfigs} reconfigs` +
+      `${o.symmetry ? ", symmetry reduction" : ""}`,
+  );
+  const res = explore(spec, {
+    bounds: { nodes: o.nodes, maxTime: o.maxTime, maxMethods: o.methods, maxReconfigs: o.reconfigs },
+    maxDepth: o.depth,
+    symmetry: o.symmetry,
+    ...(o.exact ? { exact: true } : {}),
+    ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}),
+    ...(o.maxSeconds !== undefined ? { maxSeconds: o.maxSeconds } : {}),
+    ...(o.invariants?.length ? { invariants: o.invariants } : {}),
+    onProgress: (p) =>
+      io.progress(
+        `  depth ${p.depth}: ${fmt(p.states)} states, ${fmt(p.transitions)} transitions, frontier ${fmt(p.frontier)}, ${fmt(p.statesPerSec)} states/s`,
+      ),
+  });
+  if (process.stderr.isTTY && io === consoleOutput) process.stderr.write("\r\x1b[2K");
+  io.out(
+    `${res.status}: ${fmt(res.states)} distinct states, ${fmt(res.transitions)} transitions, depth ${res.depth}, ` +
+      `${(res.elapsedMs / 1000).toFixed(1)} s (${fmt(res.statesPerSec)} states/s)`,
+  );
+  const v = res.violation;
+  if (!v) {
+    io.out(
+      res.status === "complete"
+        ? "no violation: every reachable state within the bounds satisfies every invariant"
+        : `no violation within the bound (${res.status})`,
+    );
+    return res;
+  }
+  io.out(`VIOLATION of ${v.invariant}: ${v.message}`);
+  io.out(`shortest trace (${v.trace.steps.length} steps):`);
+  v.trace.steps.forEach((s, i) => {
+    io.out(`  ${String(i + 1).padStart(2)}. ${spec.showStep(s.step).padEnd(36)} ${s.rule ?? ""}`);
+  });
+  const last = v.trace.steps.length ? v.trace.steps[v.trace.steps.length - 1]!.state : v.trace.initial;
+  const w = safetyWitness(last);
+  const highlight = w ?? [];
+  io.out("");
+  io.out(renderAscii(entry.scheme, last, { highlight }));
+  io.out(
+    `times: ${last.times
+      .slice(1)
+      .map((t, i) => `S${i + 1}=${t}`)
+      .join(" ")}`,
+  );
+  const title = o.title ?? `${v.invariant} violated: ${spec.name}, ${describeRules(o.rules)}`;
+  if (o.svg) {
+    mkdirSync(dirname(o.svg), { recursive: true });
+    writeFileSync(o.svg, renderSvg(entry.scheme, last, { highlight, title }));
+    io.out(`wrote ${o.svg}`);
+  }
+  if (o.dot) {
+    mkdirSync(dirname(o.dot), { recursive: true });
+    writeFileSync(o.dot, renderDot(entry.scheme, last, { highlight, title }));
+    io.out(`wrote ${o.dot}`);
+  }
+  return res;
+}
