@@ -28,6 +28,19 @@ export type AdoreSpec<C> = Spec<AdoreState<C>, AdoreStep<C>, AdoreBounds<C>> & {
   readonly model: AdoreModel<C>;
 };
 
+function factorial(n: number): number {
+  return n <= 1 ? 1 : n * factorial(n - 1);
+}
+
+function permutationsOf(xs: readonly number[]): number[][] {
+  if (xs.length <= 1) return [xs.slice()];
+  const out: number[][] = [];
+  xs.forEach((x, i) => {
+    for (const rest of permutationsOf([...xs.slice(0, i), ...xs.slice(i + 1)])) out.push([x, ...rest]);
+  });
+  return out;
+}
+
 /** ADORE (Figs. 6–11) as a Spec for the generic explorer, random walker and fast-check arbitraries. */
 export function adoreSpec<C>(model: AdoreModel<C>): AdoreSpec<C> {
   const { scheme, options } = model;
@@ -179,15 +192,21 @@ export function adoreSpec<C>(model: AdoreModel<C>): AdoreSpec<C> {
   };
 
   /**
-   * Symmetry reduction: sort nodes by a renaming-invariant signature — their time, then, for each
-   * cache in the renaming-invariant cache order (time, versn, kind), whether they are its caller,
-   * a supporter, a member of its configuration — and rename them in that order. The signature is
-   * hashed; a hash tie only costs reduction, never soundness (every renaming is sound).
+   * Symmetry reduction: nodes are sorted by a renaming-invariant signature — their time, then, for
+   * each group of caches equal in (time, versn, kind), which of them they called, supported, or are
+   * a member of the configuration of (combined without regard to order within the group). The
+   * candidates are every order of the nodes consistent with that sort (all orders within runs of
+   * equal signatures, up to 720 candidates; beyond that one order, which is sound but reduces less).
    */
   let sigOrd = new Int32Array(64);
   const sig = new Int32Array(MAX_NODE_ID + 1);
-  const canonicalPerm = scheme.rename
-    ? (st: AdoreState<C>): readonly number[] => {
+  const acc = new Int32Array(MAX_NODE_ID + 1);
+  const mixCode = (h: number, code: number) => {
+    const x = Math.imul(h ^ code, 0x85ebca6b);
+    return x ^ (x >>> 13);
+  };
+  const canonicalPerms = scheme.rename
+    ? (st: AdoreState<C>): readonly (readonly number[])[] => {
         const nodes = st.times.length - 1;
         const n = st.caches.length;
         const cs = st.caches;
@@ -204,18 +223,30 @@ export function adoreSpec<C>(model: AdoreModel<C>): AdoreSpec<C> {
           sigOrd[j] = i;
         }
         for (let i = 1; i <= nodes; i++) sig[i] = Math.imul(st.times[i]! + 1, 0x9e3779b1);
-        for (let k = 0; k < n; k++) {
-          const c = cs[sigOrd[k]!]!;
-          const mb = scheme.mbrs(c.conf);
-          const sup = c.kind === "ECache" || c.kind === "CCache" ? c.supporters : 0;
-          for (let i = 1; i <= nodes; i++) {
-            const bit = 1 << i;
-            const code = (c.caller === i ? 4 : 0) | (sup & bit ? 2 : 0) | (mb & bit ? 1 : 0);
-            const h = Math.imul(sig[i]! ^ code, 0x85ebca6b);
-            sig[i] = h ^ (h >>> 13);
+        for (let k = 0; k < n; ) {
+          // one group of caches equal in (time, versn, kind)
+          const c0 = cs[sigOrd[k]!]!;
+          let e = k + 1;
+          while (e < n) {
+            const d = cs[sigOrd[e]!]!;
+            if (d.time !== c0.time || d.versn !== c0.versn || d.kind !== c0.kind) break;
+            e++;
           }
+          acc.fill(0);
+          for (let g = k; g < e; g++) {
+            const c = cs[sigOrd[g]!]!;
+            const mb = scheme.mbrs(c.conf);
+            const sup = c.kind === "ECache" || c.kind === "CCache" ? c.supporters : 0;
+            for (let i = 1; i <= nodes; i++) {
+              const bit = 1 << i;
+              const code = (c.caller === i ? 4 : 0) | (sup & bit ? 2 : 0) | (mb & bit ? 1 : 0);
+              acc[i] = (acc[i]! + mixCode(0x2545f491, code)) | 0;
+            }
+          }
+          for (let i = 1; i <= nodes; i++) sig[i] = mixCode(sig[i]!, acc[i]!);
+          k = e;
         }
-        // ids sorted by (signature, id); insertion sort over ≤ 30 nodes
+        // ids sorted by signature (ties by id), then runs of equal signatures
         const ids: number[] = [];
         for (let i = 1; i <= nodes; i++) {
           let j = ids.length;
@@ -226,10 +257,24 @@ export function adoreSpec<C>(model: AdoreModel<C>): AdoreSpec<C> {
           }
           ids[j] = i;
         }
-        const perm = new Array<number>(nodes + 1);
-        perm[0] = 0;
-        for (let k = 0; k < nodes; k++) perm[ids[k]!] = k + 1;
-        return perm;
+        let orders: number[][] = [[]];
+        for (let k = 0; k < nodes; ) {
+          let e = k + 1;
+          while (e < nodes && sig[ids[e]!] === sig[ids[k]!]) e++;
+          const run = ids.slice(k, e);
+          const runPerms =
+            run.length === 1 || orders.length * factorial(run.length) > 720 ? [run] : permutationsOf(run);
+          const next: number[][] = [];
+          for (const o of orders) for (const r of runPerms) next.push([...o, ...r]);
+          orders = next;
+          k = e;
+        }
+        return orders.map((order) => {
+          const perm = new Array<number>(nodes + 1);
+          perm[0] = 0;
+          for (let k = 0; k < nodes; k++) perm[order[k]!] = k + 1;
+          return perm;
+        });
       }
     : undefined;
 
@@ -311,7 +356,7 @@ export function adoreSpec<C>(model: AdoreModel<C>): AdoreSpec<C> {
     step: (s, a) => step(model, s, a),
     encode,
     decode,
-    ...(canonicalPerm ? { canonicalPerm } : {}),
+    ...(canonicalPerms ? { canonicalPerms } : {}),
     invariants,
     showStep: (a) => showStep(scheme, a),
   };

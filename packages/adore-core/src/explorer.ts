@@ -193,21 +193,44 @@ export function explore<S, A, B>(spec: Spec<S, A, B>, opts: ExploreOptions<B>): 
   const invs = opts.invariants
     ? spec.invariants.filter((i) => opts.invariants!.includes(i.name))
     : spec.invariants;
-  if (opts.symmetry && !spec.canonicalPerm)
+  if (opts.symmetry && !spec.canonicalPerms)
     throw new RangeError(`${spec.name} does not support symmetry reduction`);
-  const permOf = opts.symmetry ? spec.canonicalPerm!.bind(spec) : () => undefined;
+  const permsOf = opts.symmetry ? spec.canonicalPerms!.bind(spec) : undefined;
   const maxStates = opts.maxStates ?? Number.POSITIVE_INFINITY;
   const deadline = opts.maxSeconds !== undefined ? t0 + opts.maxSeconds * 1000 : Number.POSITIVE_INFINITY;
   const interval = opts.progressIntervalMs ?? 1000;
 
   const init = spec.init(opts.bounds);
-  const buf = new WordBuffer();
+  let buf = new WordBuffer();
+  let alt = new WordBuffer();
   const fp = new Int32Array(2);
-  /** Encodes s (its canonical renaming, with symmetry) into buf and fingerprints it into fp. */
+  const fpAlt = new Int32Array(2);
+  /**
+   * Encodes s into buf and fingerprints it into fp; with symmetry, the least fingerprint over the
+   * spec's candidate renamings (and its encoding).
+   */
   const fingerprint = (s: S): void => {
     buf.length = 0;
-    spec.encode(s, buf, permOf(s));
+    if (!permsOf) {
+      spec.encode(s, buf);
+      fingerprintWords(buf.words, buf.length, fp);
+      return;
+    }
+    const perms = permsOf(s);
+    spec.encode(s, buf, perms[0]);
     fingerprintWords(buf.words, buf.length, fp);
+    for (let k = 1; k < perms.length; k++) {
+      alt.length = 0;
+      spec.encode(s, alt, perms[k]);
+      fingerprintWords(alt.words, alt.length, fpAlt);
+      if (fpAlt[0]! < fp[0]! || (fpAlt[0] === fp[0] && fpAlt[1]! < fp[1]!)) {
+        fp[0] = fpAlt[0]!;
+        fp[1] = fpAlt[1]!;
+        const t = buf;
+        buf = alt;
+        alt = t;
+      }
+    }
   };
 
   const fps = new FingerprintSet(16);
@@ -248,8 +271,11 @@ export function explore<S, A, B>(spec: Spec<S, A, B>, opts: ExploreOptions<B>): 
       ...(violation ? { violation } : {}),
     };
   };
-  /** Rebuilds the path to state `id` by replaying, matching each state's stored fingerprint. */
-  const traceTo = (id: number): Trace<S, A> => {
+  /**
+   * Rebuilds the path to state `id` by replaying from the initial state, matching each state's
+   * stored fingerprint. Undefined if a renaming class was not canonical enough to match.
+   */
+  const traceTo = (id: number): Trace<S, A> | undefined => {
     const chain: number[] = [];
     for (let x = id; x > 0; x = parents.get(x)) chain.push(x);
     chain.reverse();
@@ -268,10 +294,7 @@ export function explore<S, A, B>(spec: Spec<S, A, B>, opts: ExploreOptions<B>): 
           break;
         }
       }
-      if (!found)
-        throw new Error(
-          `explorer: cannot rebuild the trace (state ${x}); is ${spec.name}.step deterministic?`,
-        );
+      if (!found) return undefined;
     }
     return { initial: init, steps };
   };
@@ -316,6 +339,14 @@ export function explore<S, A, B>(spec: Spec<S, A, B>, opts: ExploreOptions<B>): 
         if (bad) {
           depth++;
           const trace = traceTo(id);
+          if (trace === undefined) {
+            // symmetry's renaming was not canonical for this state: find the same-depth
+            // counterexample again without symmetry (BFS depths do not depend on it)
+            const again = explore(spec, { ...opts, symmetry: false, maxDepth: depth, onProgress: () => {} });
+            if (!again.violation)
+              throw new Error(`explorer: lost the counterexample of ${bad.invariant} at depth ${depth}`);
+            return finish("violation", again.violation);
+          }
           const last = trace.steps.length ? trace.steps[trace.steps.length - 1]!.state : init;
           const again = checkInvariants(invs, last) ?? bad;
           return finish("violation", { ...again, trace });

@@ -90,3 +90,5 @@ export {
 } from "./explorer.js";
 export type { RenderOptions } from "./render.js";
 export { describeCache, renderAscii, renderDot, renderSvg } from "./render.js";
+export type { FixtureStep, FixtureOutcome } from "./fixtures/fig12.js";
+export { FIG12_CONF0, FIG12_PAPER, FIG12_WITH_R3, replayFixture } from "./fixtures/fig12.js";

@@ -32,11 +32,12 @@ export interface Spec<S, A, B> {
    */
   decode?(words: Int32Array, start: number, end: number): S;
   /**
-   * Symmetry reduction: a renaming of node ids (perm[i] is the new id of node i) that takes `s`
-   * to a canonical representative of its class under renaming. Any renaming is sound (encodings
-   * of renamed states are encodings of isomorphic states); a better one merges more states.
+   * Symmetry reduction: candidate renamings of node ids (perm[i] is the new id of node i). The
+   * explorer keeps the least fingerprint of `encode(s, perm)` over them, so the set should be the
+   * same for all renamings of `s` (then the least encoding is canonical). Any set is sound:
+   * encodings of renamed states are encodings of isomorphic states.
    */
-  canonicalPerm?(s: S): readonly number[];
+  canonicalPerms?(s: S): readonly (readonly number[])[];
   readonly invariants: readonly Invariant<S>[];
   showStep(a: A): string;
 }

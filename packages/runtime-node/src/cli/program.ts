@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from "commander";
+import { runAblations } from "./ablations.js";
 import { runBench } from "./bench.js";
 import { runDemo } from "./demo.js";
 import { runExplore } from "./explore.js";
@@ -79,6 +80,30 @@ export function buildProgram(): Command {
     .option("--out <dir>", "where to write the SVG", "out")
     .action((o) => {
       process.exitCode = runDemo({ outDir: o.out }) ? 0 : 1;
+    });
+
+  program
+    .command("ablations")
+    .description(
+      "explore each ablation (R1⁺, R2, R3, Q_ok, times < t) alone and with the raft-log pull; print a table",
+    )
+    .option("--nodes <n>", "number of nodes", int("--nodes"), 4)
+    .option("--retry-nodes <n>", "repeat a run that finds nothing with this many nodes", int("--retry-nodes"))
+    .option("--depth <n>", "depth bound", int("--depth"), 10)
+    .option("--max-time <t>", "largest pull time", int("--max-time"), 3)
+    .option("--methods <n>", "at most this many MCaches", int("--methods"), 1)
+    .option("--reconfigs <n>", "at most this many RCaches", int("--reconfigs"), 2)
+    .option("--max-seconds <n>", "time limit per run", int("--max-seconds"))
+    .action((o) => {
+      runAblations({
+        nodes: o.nodes,
+        ...(o.retryNodes !== undefined ? { retryNodes: o.retryNodes } : {}),
+        depth: o.depth,
+        maxTime: o.maxTime,
+        methods: o.methods,
+        reconfigs: o.reconfigs,
+        ...(o.maxSeconds !== undefined ? { maxSeconds: o.maxSeconds } : {}),
+      });
     });
 
   program
