@@ -205,11 +205,15 @@ export function adoreSpec<C>(model: AdoreModel<C>): AdoreSpec<C> {
     const x = Math.imul(h ^ code, 0x85ebca6b);
     return x ^ (x >>> 13);
   };
+  const ids: number[] = [];
+  const single: number[] = [];
+  const singleList: readonly (readonly number[])[] = [single];
   const canonicalPerms = scheme.rename
     ? (st: AdoreState<C>): readonly (readonly number[])[] => {
         const nodes = st.times.length - 1;
         const n = st.caches.length;
         const cs = st.caches;
+        ids.length = nodes;
         if (sigOrd.length < n) sigOrd = new Int32Array(n * 2);
         for (let i = 0; i < n; i++) {
           const c = cs[i]!;
@@ -247,23 +251,29 @@ export function adoreSpec<C>(model: AdoreModel<C>): AdoreSpec<C> {
           k = e;
         }
         // ids sorted by signature (ties by id), then runs of equal signatures
-        const ids: number[] = [];
+        let ties = false;
         for (let i = 1; i <= nodes; i++) {
-          let j = ids.length;
-          ids.push(i);
+          let j = i - 1;
           while (j > 0 && sig[ids[j - 1]!]! > sig[i]!) {
             ids[j] = ids[j - 1]!;
             j--;
           }
           ids[j] = i;
         }
+        for (let k = 1; k < nodes && !ties; k++) if (sig[ids[k]!] === sig[ids[k - 1]!]) ties = true;
+        if (!ties) {
+          // the common case: one candidate (the returned arrays are reused by the next call)
+          single[0] = 0;
+          for (let k = 0; k < nodes; k++) single[ids[k]!] = k + 1;
+          single.length = nodes + 1;
+          return singleList;
+        }
         let orders: number[][] = [[]];
         for (let k = 0; k < nodes; ) {
           let e = k + 1;
           while (e < nodes && sig[ids[e]!] === sig[ids[k]!]) e++;
           const run = ids.slice(k, e);
-          const runPerms =
-            run.length === 1 || orders.length * factorial(run.length) > 720 ? [run] : permutationsOf(run);
+          const runPerms = run.length === 1 || orders.length * factorial(run.length) > 720 ? [run] : permutationsOf(run);
           const next: number[][] = [];
           for (const o of orders) for (const r of runPerms) next.push([...o, ...r]);
           orders = next;

@@ -74,7 +74,7 @@ const FILL = { ECache: "#cfe3ff", MCache: "#ffffff", RCache: "#ffd9a8", CCache: 
 
 function nodeLines<C>(scheme: Scheme<C>, tr: Tree<C>, cid: Cid): string[] {
   const c: Cache<C> = tr.caches[cid]!;
-  if (cid === 0) return ["root", scheme.print(c.conf)];
+  if (cid === 0) return ["root", "0.0", scheme.print(c.conf)];
   const lines = [`${KIND_LETTER[c.kind]} S${c.caller}`, `${c.time}.${c.versn}`];
   if (c.kind === "MCache") lines.push(c.method);
   if (c.kind === "RCache") lines.push(scheme.print(c.conf));
@@ -109,7 +109,8 @@ export function renderSvg<C>(scheme: Scheme<C>, tr: Tree<C>, opts: RenderOptions
   }
   const pad = 60;
   const top = opts.title ? 40 : 10;
-  const W = maxX - minX + 2 * pad;
+  const W = Math.max(maxX - minX + 2 * pad, opts.title ? opts.title.length * 7.5 + 20 : 0);
+  if (W > maxX - minX + 2 * pad) minX -= (W - (maxX - minX + 2 * pad)) / 2;
   const H = maxY + top + pad + 40;
   const X = (x: number | undefined) => (x ?? 0) - minX + pad;
   const Y = (y: number | undefined) => (y ?? 0) + top + 30;
@@ -144,7 +145,7 @@ export function renderSvg<C>(scheme: Scheme<C>, tr: Tree<C>, opts: RenderOptions
     out.push(`<text x="${x}" y="${y + 11}" text-anchor="middle" font-size="10">${esc(l2 ?? "")}</text>`);
     if (l3)
       out.push(
-        `<text x="${x}" y="${y + R + 13}" text-anchor="middle" font-size="10" fill="#333">${esc(l3)}</text>`,
+        `<text x="${x}" y="${y + R + 13}" text-anchor="middle" font-size="10" fill="#333" paint-order="stroke" stroke="white" stroke-width="3">${esc(l3)}</text>`,
       );
     out.push(`<text x="${x + R + 2}" y="${y - R + 6}" font-size="9" fill="#888">#${cid}</text>`);
     out.push("</g>");
