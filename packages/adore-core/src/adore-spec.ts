@@ -273,7 +273,8 @@ export function adoreSpec<C>(model: AdoreModel<C>): AdoreSpec<C> {
           let e = k + 1;
           while (e < nodes && sig[ids[e]!] === sig[ids[k]!]) e++;
           const run = ids.slice(k, e);
-          const runPerms = run.length === 1 || orders.length * factorial(run.length) > 720 ? [run] : permutationsOf(run);
+          const runPerms =
+            run.length === 1 || orders.length * factorial(run.length) > 720 ? [run] : permutationsOf(run);
           const next: number[][] = [];
           for (const o of orders) for (const r of runPerms) next.push([...o, ...r]);
           orders = next;

@@ -1,13 +1,6 @@
-import {
-  isSubset,
-  type NodeId,
-  type NodeSet,
-  renameSet,
-  type Scheme,
-  showSet,
-  size,
-  subsets,
-} from "@adore/adore-core";
+import { type NodeId, type NodeSet, range, renameSet, type Scheme, subsets } from "@adore/adore-core";
+import { differByAtMostOne, isMajority } from "./majority.js";
+import { ConfigSyntaxError, parseNodeSet, printSet } from "./syntax.js";
 
 /**
  * Raft single-node (section 6): Config ≜ Set(N_nid);
@@ -16,12 +9,22 @@ import {
 export const raftSingle: Scheme<NodeSet> = {
   name: "raft-single",
   mbrs: (c) => c,
-  isQuorum: (s, c) => size(c) < 2 * size(s & c),
-  R1plus: (c, d) =>
-    c === d || (isSubset(d, c) && size(c & ~d) === 1) || (isSubset(c, d) && size(d & ~c) === 1),
+  isQuorum: isMajority,
+  R1plus: differByAtMostOne,
   equals: (a, b) => a === b,
   hash: (c) => String(c),
-  print: showSet,
+  print: printSet,
   validConfigs: (universe) => subsets(universe).filter((s) => s !== 0),
   rename: (c: NodeSet, perm: readonly NodeId[]) => renameSet(c, perm),
 };
+
+/** A non-empty set of nodes `{1,2,3}` / `{1..5}`: the syntax of every set-valued configuration. */
+export function parseMemberSet(schemeName: string, text: string, part = text, field = "members"): NodeSet {
+  const s = parseNodeSet(schemeName, text, part, field);
+  if (s === 0)
+    throw new ConfigSyntaxError(schemeName, text, `${field}: a configuration needs at least one member`);
+  return s;
+}
+
+export const parseRaftSingle = (text: string): NodeSet => parseMemberSet("raft-single", text);
+export const initialRaftSingle = (nodes: number): NodeSet => range(nodes);

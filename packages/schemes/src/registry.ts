@@ -1,5 +1,37 @@
-import { type NodeSet, nodeSet, range, type Scheme } from "@adore/adore-core";
-import { raftSingle } from "./raft-single.js";
+import { type NodeSet, range, type Scheme } from "@adore/adore-core";
+import {
+  dynamicQuorum,
+  dynamicQuorumLeq,
+  initialQuorumSize,
+  parseQuorumSize,
+  type QuorumSizeConfig,
+} from "./dynamic-quorum.js";
+import {
+  initialPrimaryBackup,
+  type PrimaryBackupConfig,
+  parsePrimaryBackup,
+  primaryBackup,
+} from "./primary-backup.js";
+import {
+  initialPrimaries,
+  type PrimariesConfig,
+  parsePrimaries,
+  primariesBackups,
+} from "./primaries-backups.js";
+import { initialJoint, type JointConfig, parseJoint, raftJoint, raftJointAsPrinted } from "./raft-joint.js";
+import { initialRaftSingle, parseMemberSet, raftSingle } from "./raft-single.js";
+import { staticMajority } from "./static.js";
+import { ConfigSyntaxError } from "./syntax.js";
+import { anyChangeMajority, halfQuorumStatic } from "./unsafe.js";
+import {
+  initialWeights,
+  parseWeights,
+  type Weights,
+  weightedLeq,
+  weightedMajority,
+} from "./weighted-majority.js";
+
+export { ConfigSyntaxError, parseNodeSet } from "./syntax.js";
 
 /** A scheme as the CLI and tests use it: the scheme, a configuration parser, and a default initial configuration. */
 export interface RegisteredScheme<C> {
@@ -8,72 +40,168 @@ export interface RegisteredScheme<C> {
   parse(text: string): C;
   /** The initial configuration over nodes 1..n. */
   initial(nodes: number): C;
+  /** An example of the configuration syntax. */
+  readonly syntax: string;
+  /** What the scheme is, in one line. */
+  readonly summary: string;
 }
-
-export class ConfigSyntaxError extends SyntaxError {
-  constructor(
-    readonly scheme: string,
-    readonly text: string,
-    readonly why: string,
-  ) {
-    super(`${scheme}: cannot parse configuration ${JSON.stringify(text)}: ${why}`);
-    this.name = "ConfigSyntaxError";
-  }
-}
-
-/** `{1,2,3}` or `{1..5}` or `{}`. */
-export function parseNodeSet(schemeName: string, text: string): NodeSet {
-  const t = text.trim();
-  const m = /^\{([^{}]*)\}$/.exec(t);
-  if (!m) throw new ConfigSyntaxError(schemeName, text, "expected a set like {1,2,3} or {1..5}");
-  const body = m[1]!.trim();
-  if (body === "") return 0;
-  const ids: number[] = [];
-  for (const part of body.split(",")) {
-    const p = part.trim();
-    const r = /^(\d+)\s*\.\.\s*(\d+)$/.exec(p);
-    if (r) {
-      const lo = Number(r[1]);
-      const hi = Number(r[2]);
-      if (lo > hi) throw new ConfigSyntaxError(schemeName, text, `empty range ${p}`);
-      for (let i = lo; i <= hi; i++) ids.push(i);
-    } else if (/^\d+$/.test(p)) ids.push(Number(p));
-    else throw new ConfigSyntaxError(schemeName, text, `${JSON.stringify(p)} is not a node id`);
-  }
-  try {
-    return nodeSet(ids);
-  } catch (e) {
-    throw new ConfigSyntaxError(schemeName, text, (e as Error).message);
-  }
-}
-
-/** Every scheme the CLI knows, by name. */
-const SCHEMES: Readonly<Record<string, RegisteredScheme<never>>> = {
-  "raft-single": entry<NodeSet>({
-    scheme: raftSingle,
-    parse: (t) => parseNodeSet("raft-single", t),
-    initial: (n) => range(n),
-  }),
-};
 
 function entry<C>(e: RegisteredScheme<C>): RegisteredScheme<never> {
   return e as unknown as RegisteredScheme<never>;
 }
 
+const sets = (s: Scheme<NodeSet>, summary: string): RegisteredScheme<never> =>
+  entry<NodeSet>({
+    scheme: s,
+    parse: (t) => parseMemberSet(s.name, t),
+    initial: initialRaftSingle,
+    syntax: "{1,2,3} or {1..5}",
+    summary,
+  });
+
+const quorumSizes = (s: Scheme<QuorumSizeConfig>, summary: string): RegisteredScheme<never> =>
+  entry<QuorumSizeConfig>({
+    scheme: s,
+    parse: (t) => parseQuorumSize(s.name, t),
+    initial: initialQuorumSize,
+    syntax: "(q=3,{1..5})",
+    summary,
+  });
+
+const weighted = (s: Scheme<Weights>, summary: string): RegisteredScheme<never> =>
+  entry<Weights>({
+    scheme: s,
+    parse: (t) => parseWeights(s.name, t),
+    initial: initialWeights,
+    syntax: "{1:2,2,3} (node:weight, weight 1 if left out)",
+    summary,
+  });
+
+const joint = (s: Scheme<JointConfig>, summary: string): RegisteredScheme<never> =>
+  entry<JointConfig>({
+    scheme: s,
+    parse: (t) => parseJoint(s.name, t),
+    initial: initialJoint,
+    syntax: "{1,2,3} or ({1,2,3},{3,4,5})",
+    summary,
+  });
+
+/** Every scheme the CLI knows, by name (section 6 and beyond). */
+const SCHEMES: Readonly<Record<string, RegisteredScheme<never>>> = {
+  "raft-single": sets(raftSingle, "Raft single-node: majority quorums, one node added or removed at a time"),
+  "raft-joint": joint(
+    raftJoint,
+    "Raft joint consensus: (old) → (old,new) → (new), majorities of both while joint",
+  ),
+  "primary-backup": entry<PrimaryBackupConfig>({
+    scheme: primaryBackup,
+    parse: parsePrimaryBackup,
+    initial: initialPrimaryBackup,
+    syntax: "(P=1,{2,3})",
+    summary: "primary backup: a quorum contains the primary, which never changes; backups change freely",
+  }),
+  "dynamic-quorum": quorumSizes(
+    dynamicQuorum,
+    "dynamic quorum sizes: quorums of q members, |C'| < q + q' across a change",
+  ),
+  "primaries-backups": entry<PrimariesConfig>({
+    scheme: primariesBackups,
+    parse: parsePrimaries,
+    initial: initialPrimaries,
+    syntax: "(P={1,2,3},{4,5})",
+    summary: "primaries + passive backups: majorities of the primaries, one primary changed at a time",
+  }),
+  static: sets(staticMajority, "static: majority quorums, R1⁺ is equality (CADO)"),
+  "weighted-majority": weighted(
+    weightedMajority,
+    "weighted majority: more than half the weight; moved weight < margin(w) + margin(w')",
+  ),
+};
+
+/** Deliberately unsafe schemes: negative fixtures that the overlap checker and the explorer must reject. */
+const FIXTURES: Readonly<Record<string, RegisteredScheme<never>>> = {
+  "unsafe-any-change": sets(anyChangeMajority, "UNSAFE: majority quorums, any configuration may follow any"),
+  "unsafe-dynamic-quorum-leq": quorumSizes(dynamicQuorumLeq, "UNSAFE: dynamic quorum sizes with ≤ for <"),
+  "unsafe-weighted-leq": weighted(weightedLeq, "UNSAFE: weighted majority with moved ≤ margin + margin'"),
+  "unsafe-half-quorum": sets(halfQuorumStatic, "UNSAFE: static, quorums of half the members"),
+  "raft-joint-as-printed": joint(
+    raftJointAsPrinted,
+    "raft joint consensus with R1⁺ exactly as printed (not REFLEXIVE on joint configurations)",
+  ),
+};
+
 export class UnknownSchemeError extends RangeError {
   constructor(readonly schemeName: string) {
-    super(`unknown scheme ${JSON.stringify(schemeName)}; known: ${Object.keys(SCHEMES).join(", ")}`);
+    super(
+      `unknown scheme ${JSON.stringify(schemeName)}; valid: ${Object.keys(SCHEMES).join(", ")} ` +
+        `(negative fixtures: ${Object.keys(FIXTURES).join(", ")})`,
+    );
     this.name = "UnknownSchemeError";
   }
 }
 
-/** Looks a scheme up by its CLI name (`raft-single`, …). */
+/** Looks a scheme (or a negative fixture) up by its CLI name (`raft-single`, …). */
 export function getScheme(name: string): RegisteredScheme<unknown> {
-  const e = Object.hasOwn(SCHEMES, name) ? SCHEMES[name] : undefined;
+  const e = Object.hasOwn(SCHEMES, name)
+    ? SCHEMES[name]
+    : Object.hasOwn(FIXTURES, name)
+      ? FIXTURES[name]
+      : undefined;
   if (!e) throw new UnknownSchemeError(name);
   return e as unknown as RegisteredScheme<unknown>;
 }
 
+/** The safe schemes, in the order of section 6. */
 export function schemeNames(): string[] {
   return Object.keys(SCHEMES);
+}
+
+/** The deliberately unsafe negative fixtures. */
+export function fixtureNames(): string[] {
+  return Object.keys(FIXTURES);
+}
+
+/**
+ * Registers a user-defined scheme for the tools. Without `parse`, a configuration is read by
+ * matching its printed form among validConfigs(universe); without `initial`, the initial
+ * configuration over n nodes is the first valid one whose members are exactly 1..n.
+ */
+export function userScheme<C>(
+  scheme: Scheme<C>,
+  universe: NodeSet,
+  options: { parse?: (text: string) => C; initial?: (nodes: number) => C; summary?: string } = {},
+): RegisteredScheme<C> {
+  const squash = (s: string) => s.replace(/\s+/g, "");
+  const parse =
+    options.parse ??
+    ((text: string): C => {
+      const want = squash(text);
+      const hit = scheme.validConfigs(universe).find((c) => squash(scheme.print(c)) === want);
+      if (hit === undefined)
+        throw new ConfigSyntaxError(
+          scheme.name,
+          text,
+          "no configuration of validConfigs over the universe prints like this (export a parse function to read others)",
+        );
+      return hit;
+    });
+  const initial =
+    options.initial ??
+    ((nodes: number): C => {
+      const hit = scheme.validConfigs(range(nodes)).find((c) => scheme.mbrs(c) === range(nodes));
+      if (hit === undefined)
+        throw new ConfigSyntaxError(
+          scheme.name,
+          `nodes 1..${nodes}`,
+          "no valid configuration has exactly these members; give an initial configuration",
+        );
+      return hit;
+    });
+  return {
+    scheme,
+    parse,
+    initial,
+    syntax: "as the scheme prints its configurations",
+    summary: options.summary ?? `user-defined scheme ${scheme.name}`,
+  };
 }

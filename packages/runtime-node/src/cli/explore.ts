@@ -6,6 +6,7 @@ import {
   type AdoreStep,
   adoreModel,
   adoreSpec,
+  type ExploreProgress,
   type ExploreResult,
   explore,
   type Recency,
@@ -14,7 +15,7 @@ import {
   renderSvg,
   safetyWitness,
 } from "@adore/adore-core";
-import { getScheme } from "@adore/schemes";
+import { getScheme, type RegisteredScheme } from "@adore/schemes";
 
 export interface ExploreCliOptions {
   readonly scheme: string;
@@ -33,6 +34,10 @@ export interface ExploreCliOptions {
   readonly svg?: string;
   readonly dot?: string;
   readonly title?: string;
+  /** The scheme itself (e.g. a user-defined one); when given, `scheme` is only its name. */
+  readonly registered?: RegisteredScheme<unknown>;
+  /** Formats a progress report (default: one plain line). */
+  readonly formatProgress?: (p: ExploreProgress) => string;
 }
 
 export interface Output {
@@ -66,7 +71,7 @@ export function runExplore(
   o: ExploreCliOptions,
   io: Output = consoleOutput,
 ): ExploreResult<AdoreState<unknown>, AdoreStep<unknown>> {
-  const entry = getScheme(o.scheme);
+  const entry = o.registered ?? getScheme(o.scheme);
   const conf0 = o.conf0 !== undefined ? entry.parse(o.conf0) : entry.initial(o.nodes);
   const model = adoreModel(entry.scheme, conf0, o.rules);
   const spec = adoreSpec(model);
@@ -85,7 +90,8 @@ export function runExplore(
     ...(o.invariants?.length ? { invariants: o.invariants } : {}),
     onProgress: (p) =>
       io.progress(
-        `  depth ${p.depth}: ${fmt(p.states)} states, ${fmt(p.transitions)} transitions, frontier ${fmt(p.frontier)}, ${fmt(p.statesPerSec)} states/s`,
+        o.formatProgress?.(p) ??
+          `  depth ${p.depth}: ${fmt(p.states)} states, ${fmt(p.transitions)} transitions, frontier ${fmt(p.frontier)}, ${fmt(p.statesPerSec)} states/s`,
       ),
   });
   if (process.stderr.isTTY && io === consoleOutput) process.stderr.write("\r\x1b[2K");

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { runAblations } from "./ablations.js";
 import { runBench } from "./bench.js";
+import { addCheckCommand } from "./check.js";
 import { runDemo } from "./demo.js";
 import { runExplore } from "./explore.js";
 
@@ -71,6 +72,9 @@ export function buildProgram(): Command {
       });
       process.exitCode = res.violation ? 1 : 0;
     });
+
+  // `adore check`: the overlap check of a scheme, then bounded exploration (check.ts)
+  addCheckCommand(program);
 
   program
     .command("demo")
