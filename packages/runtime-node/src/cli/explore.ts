@@ -16,6 +16,7 @@ import {
   safetyWitness,
 } from "@adore/adore-core";
 import { getScheme, type RegisteredScheme } from "@adore/schemes";
+import { type Command, Option } from "commander";
 
 export interface ExploreCliOptions {
   readonly scheme: string;
@@ -136,4 +137,22 @@ export function runExplore(
     io.out(`wrote ${o.dot}`);
   }
   return res;
+}
+
+/** The options `explore` and `check` share: adore-core's ablations, the search modes and the outputs. */
+export function withRuleOptions(cmd: Command): Command {
+  return cmd
+    .option("--no-r1", "drop R1⁺ (any configuration may follow any)")
+    .option("--no-r2", "drop R2 (reconfigure over an uncommitted RCache)")
+    .option("--no-r3", "drop R3 (reconfigure before committing in the current time)")
+    .option("--ignore-qok", "drop the Q_ok test (every Q counts as a quorum)")
+    .option("--nonstrict-time", "weaken pull's times < t to times ≤ t")
+    .addOption(
+      new Option("--recency <variant>", "mostRecent of pull").choices(["adore", "raft-log"]).default("adore"),
+    )
+    .option("--symmetry", "deduplicate states up to node renaming", false)
+    .option("--exact", "deduplicate on exact keys rather than 64-bit fingerprints", false)
+    .option("--invariant <name...>", "check only these invariants (default: all)")
+    .option("--svg <file>", "write the counterexample's cache tree as SVG")
+    .option("--dot <file>", "write the counterexample's cache tree as Graphviz DOT");
 }

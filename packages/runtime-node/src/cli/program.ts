@@ -3,7 +3,7 @@ import { runAblations } from "./ablations.js";
 import { runBench } from "./bench.js";
 import { addCheckCommand } from "./check.js";
 import { runDemo } from "./demo.js";
-import { runExplore } from "./explore.js";
+import { runExplore, withRuleOptions } from "./explore.js";
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
@@ -18,60 +18,48 @@ export function buildProgram(): Command {
     .description("ADORE: atomic distributed objects with certified reconfiguration (PLDI 2022), as software")
     .showHelpAfterError();
 
-  program
-    .command("explore")
-    .description(
-      "explore ADORE exhaustively within bounds under a reconfiguration scheme; print the shortest counterexample",
-    )
-    .option("--scheme <name>", "reconfiguration scheme", "raft-single")
-    .option("--nodes <n>", "number of nodes (ids 1..n)", int("--nodes"), 4)
-    .option("--conf0 <config>", "initial configuration in the scheme's syntax (default: all nodes)")
-    .option("--depth <n>", "maximum number of steps", int("--depth"), 8)
-    .option("--max-time <t>", "largest time a pull may choose", int("--max-time"), 3)
-    .option("--methods <n>", "at most this many MCaches", int("--methods"), 1)
-    .option("--reconfigs <n>", "at most this many RCaches", int("--reconfigs"), 2)
-    .option("--max-states <n>", "stop after this many distinct states", int("--max-states"))
-    .option("--max-seconds <n>", "stop after this many seconds", int("--max-seconds"))
-    .option("--no-r1", "drop R1⁺ (any configuration may follow any)")
-    .option("--no-r2", "drop R2 (reconfigure over an uncommitted RCache)")
-    .option("--no-r3", "drop R3 (reconfigure before committing in the current time)")
-    .option("--ignore-qok", "drop the Q_ok test (every Q counts as a quorum)")
-    .option("--nonstrict-time", "weaken pull's times < t to times ≤ t")
-    .addOption(
-      new Option("--recency <variant>", "mostRecent of pull").choices(["adore", "raft-log"]).default("adore"),
-    )
-    .option("--symmetry", "deduplicate states up to node renaming", false)
-    .option("--exact", "deduplicate on exact keys rather than 64-bit fingerprints", false)
-    .option("--invariant <name...>", "check only these invariants (default: all)")
-    .option("--svg <file>", "write the counterexample's cache tree as SVG")
-    .option("--dot <file>", "write the counterexample's cache tree as Graphviz DOT")
-    .action((o) => {
-      const res = runExplore({
-        scheme: o.scheme,
-        nodes: o.nodes,
-        ...(o.conf0 !== undefined ? { conf0: o.conf0 } : {}),
-        depth: o.depth,
-        maxTime: o.maxTime,
-        methods: o.methods,
-        reconfigs: o.reconfigs,
-        ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}),
-        ...(o.maxSeconds !== undefined ? { maxSeconds: o.maxSeconds } : {}),
-        symmetry: o.symmetry,
-        exact: o.exact,
-        ...(o.invariant ? { invariants: o.invariant } : {}),
-        rules: {
-          r1plus: o.r1,
-          r2: o.r2,
-          r3: o.r3,
-          qok: !o.ignoreQok,
-          strictTime: !o.nonstrictTime,
-          recency: o.recency,
-        },
-        ...(o.svg ? { svg: o.svg } : {}),
-        ...(o.dot ? { dot: o.dot } : {}),
-      });
-      process.exitCode = res.violation ? 1 : 0;
+  withRuleOptions(
+    program
+      .command("explore")
+      .description(
+        "explore ADORE exhaustively within bounds under a reconfiguration scheme; print the shortest counterexample",
+      )
+      .option("--scheme <name>", "reconfiguration scheme", "raft-single")
+      .option("--nodes <n>", "number of nodes (ids 1..n)", int("--nodes"), 4)
+      .option("--conf0 <config>", "initial configuration in the scheme's syntax (default: all nodes)")
+      .option("--depth <n>", "maximum number of steps", int("--depth"), 8)
+      .option("--max-time <t>", "largest time a pull may choose", int("--max-time"), 3)
+      .option("--methods <n>", "at most this many MCaches", int("--methods"), 1)
+      .option("--reconfigs <n>", "at most this many RCaches", int("--reconfigs"), 2)
+      .option("--max-states <n>", "stop after this many distinct states", int("--max-states"))
+      .option("--max-seconds <n>", "stop after this many seconds", int("--max-seconds")),
+  ).action((o) => {
+    const res = runExplore({
+      scheme: o.scheme,
+      nodes: o.nodes,
+      ...(o.conf0 !== undefined ? { conf0: o.conf0 } : {}),
+      depth: o.depth,
+      maxTime: o.maxTime,
+      methods: o.methods,
+      reconfigs: o.reconfigs,
+      ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}),
+      ...(o.maxSeconds !== undefined ? { maxSeconds: o.maxSeconds } : {}),
+      symmetry: o.symmetry,
+      exact: o.exact,
+      ...(o.invariant ? { invariants: o.invariant } : {}),
+      rules: {
+        r1plus: o.r1,
+        r2: o.r2,
+        r3: o.r3,
+        qok: !o.ignoreQok,
+        strictTime: !o.nonstrictTime,
+        recency: o.recency,
+      },
+      ...(o.svg ? { svg: o.svg } : {}),
+      ...(o.dot ? { dot: o.dot } : {}),
     });
+    process.exitCode = res.violation ? 1 : 0;
+  });
 
   // `adore check`: the overlap check of a scheme, then bounded exploration (check.ts)
   addCheckCommand(program);
