@@ -21,7 +21,7 @@ import {
   UnknownSchemeError,
   userScheme,
 } from "@adore/schemes";
-import { type Command, Option } from "commander";
+import type { Command } from "commander";
 import {
   consoleOutput,
   describeRules,

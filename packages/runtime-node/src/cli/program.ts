@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, InvalidArgumentError } from "commander";
 import { runAblations } from "./ablations.js";
 import { runBench } from "./bench.js";
 import { addCheckCommand } from "./check.js";
