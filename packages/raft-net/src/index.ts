@@ -1,1 +1,57 @@
-export {};
+// Public API of @adore/raft-net: the pure Raft core (server.ts), its log, options and types.
+export type * from "./types.js";
+export { assertNever, mayPrecedePersist, NONE } from "./types.js";
+export { RaftLog } from "./log.js";
+export type {
+  ElectionRule,
+  MutationName,
+  Mutations,
+  RaftOptions,
+  RaftParams,
+  RaftParamsInit,
+  SchemeAdapter,
+} from "./options.js";
+export {
+  DEFAULT_OPTIONS,
+  MUTATION_NAMES,
+  makeParams,
+  OptionsError,
+  params,
+  RAFT_ELECTION,
+} from "./options.js";
+export type { PendingRead, Progress, RaftServer, StepResult } from "./server.js";
+export {
+  bootstrapSnapshot,
+  effectiveConfig,
+  newServer,
+  restartServer,
+  stepServer,
+  voters,
+} from "./server.js";
+export { validateInput, validateMessage } from "./validate.js";
+export { adapterByName, adapterFor } from "./adapters.js";
+export type { ClusterState, Effect, Ghost, NodeState } from "./cluster.js";
+export {
+  addNode,
+  checkCluster,
+  commitMonotone,
+  crash,
+  deliver,
+  drive,
+  drop,
+  duplicate,
+  entryIdentity,
+  newCluster,
+  restart,
+  setPartition,
+} from "./cluster.js";
+export type { ActionKind, SimOptions, SimResult, SimStats } from "./sim.js";
+export {
+  currentLeader,
+  findFailingSeed,
+  HUNT_WEIGHTS,
+  Rng,
+  showMessage,
+  simulate,
+  universeOf,
+} from "./sim.js";
