@@ -4,6 +4,7 @@ import { runBench } from "./bench.js";
 import { addCheckCommand } from "./check.js";
 import { runDemo } from "./demo.js";
 import { runExplore, withRuleOptions } from "./explore.js";
+import { addLincheckCommand } from "./lincheck.js";
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
@@ -63,6 +64,9 @@ export function buildProgram(): Command {
 
   // `adore check`: the overlap check of a scheme, then bounded exploration (check.ts)
   addCheckCommand(program);
+
+  // `adore lincheck`: linearizability of a client history (lincheck.ts)
+  addLincheckCommand(program);
 
   program
     .command("demo")

@@ -1,0 +1,493 @@
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  check,
+  checkParsedHistory,
+  explainViolation,
+  type HistoryFormat,
+  HistoryParseError,
+  isLinearizable,
+  type KvInput,
+  type KvOutput,
+  kvModel,
+  type Model,
+  type Operation,
+  parseEdnKv,
+  parseHistory,
+  parseJepsenRegister,
+  parseNdjson,
+  type RegisterInput,
+  type RegisterOutput,
+  type RegisterState,
+  registerModel,
+  renderResult,
+  searchLinearization,
+} from "../src/index.js";
+
+// --- the external histories (Porcupine's test data, see <repo>/../shared/data/linearizability) ---
+
+const DATA = fileURLToPath(new URL("../../../../shared/data/linearizability/", import.meta.url));
+const SETS: readonly { dir: string; format: HistoryFormat }[] = [
+  { dir: "etcd-jepsen", format: "jepsen-register" },
+  { dir: "kv", format: "edn-kv" },
+];
+const haveData = SETS.every((s) => existsSync(`${DATA}${s.dir}/verdicts.tsv`));
+if (!haveData)
+  console.warn(`\n*** lincheck: ${DATA} is absent: the external linearizability histories are SKIPPED ***\n`);
+
+const verdicts = (dir: string): [file: string, verdict: string][] =>
+  haveData
+    ? readFileSync(`${DATA}${dir}/verdicts.tsv`, "utf8")
+        .split("\n")
+        .filter((l) => l.trim() !== "")
+        .map((l) => l.split("\t") as [string, string])
+    : [];
+
+describe("external histories reproduce their known verdicts", () => {
+  it.skipIf(!haveData)("the data set is complete (70 etcd + 4 kv histories)", () => {
+    expect(verdicts("etcd-jepsen")).toHaveLength(70);
+    expect(verdicts("kv")).toHaveLength(4);
+  });
+
+  for (const { dir, format } of SETS) {
+    const list = verdicts(dir);
+    if (list.length === 0) it.skip(`${dir}: skipped, ${DATA} is absent`, () => {});
+    for (const [file, expected] of list)
+      it(`${dir}/${file}: ${expected}`, () => {
+        const parsed = parseHistory(format, readFileSync(`${DATA}${dir}/${file}`, "utf8"));
+        if (parsed instanceof HistoryParseError) throw parsed;
+        // a budget so that a regression fails instead of hanging; shrinking kept short
+        const report = checkParsedHistory(parsed, { timeoutMs: 20_000, shrinkTimeoutMs: 500 });
+        expect(report.verdict).toBe(expected);
+        expect(report.lines[0]).toBe(expected === "linearizable" ? "linearizable" : "not linearizable");
+        const result = report.check.result;
+        if (result.verdict === "not-linearizable") {
+          expect(result.fragment.operations.length).toBeGreaterThan(0);
+          expect(result.fragment.operations.length).toBeLessThanOrEqual(result.fragment.partitionSize);
+        }
+      });
+  }
+
+  // (c10-bad whole takes some 5 s more: left to the benchmark, `pnpm bench:lincheck`)
+  it.skipIf(!haveData)("kv: checking key by key gives the same verdict as checking whole", () => {
+    for (const [file, expected] of verdicts("kv").filter(([f]) => f !== "c10-bad.txt")) {
+      const ops = parseEdnKv(readFileSync(`${DATA}kv/${file}`, "utf8"));
+      if (ops instanceof HistoryParseError) throw ops;
+      const model = kvModel({ absent: "" });
+      const byKey = check(model, ops, { shrink: false });
+      const whole = check(model, ops, { shrink: false, partition: false, timeoutMs: 10_000 });
+      expect(byKey.verdict).toBe(expected);
+      expect(whole.verdict).toBe(expected);
+      expect(byKey.partitions).toBeGreaterThan(1);
+    }
+  });
+
+  it.skipIf(!haveData)("etcd_057 (once a hang) is decided fast, and its fragment really fails", () => {
+    const ops = parseJepsenRegister(readFileSync(`${DATA}etcd-jepsen/etcd_057.log`, "utf8"));
+    if (ops instanceof HistoryParseError) throw ops;
+    const t0 = performance.now();
+    expect(isLinearizable(registerModel, ops)).toBe(false);
+    expect(performance.now() - t0).toBeLessThan(2000);
+    const r = check(registerModel, ops, { shrinkTimeoutMs: 3000 });
+    expect(r.verdict).toBe("not-linearizable");
+    if (r.verdict !== "not-linearizable") return;
+    expect(r.fragment.operations.length).toBeLessThan(r.fragment.partitionSize);
+    // the fragment with its context relaxed (unknown outcomes) is still not linearisable
+    const relaxed = r.fragment.context.map(
+      (op): Operation<RegisterInput, RegisterOutput> => ({ ...op, ret: undefined, output: undefined }),
+    );
+    expect(searchLinearization(registerModel, [...r.fragment.operations, ...relaxed])).toBe(
+      "not-linearizable",
+    );
+  });
+});
+
+// --- hand-written histories ---
+
+type RegOp = Operation<RegisterInput, RegisterOutput>;
+const w = (client: number, call: number, ret: number | undefined, value: number): RegOp =>
+  ret === undefined
+    ? { client, call, ret, input: { f: "write", value }, output: undefined }
+    : { client, call, ret, input: { f: "write", value }, output: { f: "write" } };
+const r = (client: number, call: number, ret: number, value: RegisterState): RegOp => ({
+  client,
+  call,
+  ret,
+  input: { f: "read" },
+  output: { f: "read", value },
+});
+const cas = (
+  client: number,
+  call: number,
+  ret: number | undefined,
+  from: number | null,
+  to: number,
+  ok?: boolean,
+): RegOp =>
+  ret === undefined || ok === undefined
+    ? { client, call, ret: undefined, input: { f: "cas", from, to }, output: undefined }
+    : { client, call, ret, input: { f: "cas", from, to }, output: { f: "cas", ok } };
+
+describe("register histories", () => {
+  it("sequential and overlapping histories that are linearisable", () => {
+    expect(isLinearizable(registerModel, [])).toBe(true);
+    expect(isLinearizable(registerModel, [r(0, 0, 1, null), w(0, 2, 3, 1), r(0, 4, 5, 1)])).toBe(true);
+    // a read overlapping a write may see either value
+    expect(isLinearizable(registerModel, [w(0, 0, 10, 1), r(1, 1, 2, null), r(2, 3, 4, 1)])).toBe(true);
+    // cas chain
+    expect(
+      isLinearizable(registerModel, [
+        w(0, 0, 1, 1),
+        cas(1, 2, 3, 1, 2, true),
+        cas(2, 4, 5, 1, 3, false),
+        r(0, 6, 7, 2),
+      ]),
+    ).toBe(true);
+    // touching intervals (return and call at the same time) are concurrent
+    expect(isLinearizable(registerModel, [w(0, 0, 5, 1), r(1, 5, 6, null)])).toBe(true);
+  });
+
+  it("histories that are not", () => {
+    // stale read after a completed write
+    expect(isLinearizable(registerModel, [w(0, 0, 1, 1), r(1, 2, 3, null)])).toBe(false);
+    // new-then-old: reads going back in time
+    expect(isLinearizable(registerModel, [w(0, 0, 10, 1), r(1, 1, 2, 1), r(2, 3, 4, null)])).toBe(false);
+    // a read of a value nobody wrote
+    expect(isLinearizable(registerModel, [r(0, 0, 1, 7)])).toBe(false);
+    // a cas that failed though the register held its `from`
+    expect(isLinearizable(registerModel, [w(0, 0, 1, 1), cas(0, 2, 3, 1, 2, false), r(0, 4, 5, 1)])).toBe(
+      false,
+    );
+  });
+
+  it("unknown outcomes may take effect at any time after their call, or never, but never before", () => {
+    // never took effect
+    expect(isLinearizable(registerModel, [w(0, 0, undefined, 1), r(1, 1, 2, null), r(1, 10, 11, null)])).toBe(
+      true,
+    );
+    // took effect late, long after other operations
+    expect(isLinearizable(registerModel, [w(0, 0, undefined, 1), r(1, 1, 2, null), r(1, 100, 101, 1)])).toBe(
+      true,
+    );
+    // but not before its call
+    expect(isLinearizable(registerModel, [r(1, 0, 1, 1), w(0, 2, undefined, 1)])).toBe(false);
+    // and at most once: 1, then 2, then 1 again needs two writes of 1
+    expect(
+      isLinearizable(registerModel, [w(0, 0, undefined, 1), r(1, 1, 2, 1), w(1, 3, 4, 2), r(1, 5, 6, 1)]),
+    ).toBe(false);
+    expect(
+      isLinearizable(registerModel, [
+        w(0, 0, undefined, 1),
+        w(2, 0, undefined, 1),
+        r(1, 1, 2, 1),
+        w(1, 3, 4, 2),
+        r(1, 5, 6, 1),
+      ]),
+    ).toBe(true);
+    // an unknown cas that may have swapped
+    expect(isLinearizable(registerModel, [w(0, 0, 1, 1), cas(1, 2, undefined, 1, 5), r(0, 10, 11, 5)])).toBe(
+      true,
+    );
+  });
+
+  it("a time budget gives 'unknown' instead of hanging", () => {
+    // 40 concurrent writes and a read of a value nobody wrote: exponential without memoisation
+    // paying off; a 50 ms budget must stop it.
+    const ops: RegOp[] = Array.from({ length: 40 }, (_, i) => w(i, 0, 1000, i));
+    for (let i = 0; i < 40; i++) ops.push(r(100 + i, 1 + i, 1000, i));
+    ops.push(r(999, 0, 1000, 999_999));
+    const t0 = performance.now();
+    const res = check(registerModel, ops, { timeoutMs: 50 });
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(res.verdict).toBe("unknown");
+    expect(renderResult(registerModel, res)[0]).toBe("unknown");
+  });
+
+  it("explains a violation with a small fragment and renders it", () => {
+    const ops = [
+      w(0, 0, 1, 1),
+      r(1, 2, 3, 1),
+      w(0, 4, 5, 2),
+      r(2, 6, 7, 2),
+      r(1, 8, 9, 1), // stale
+      w(0, 10, 11, 3),
+      r(2, 12, 13, 3),
+    ];
+    const res = check(registerModel, ops);
+    expect(res.verdict).toBe("not-linearizable");
+    if (res.verdict !== "not-linearizable") return;
+    expect(res.fragment.minimal).toBe(true);
+    const inputs = res.fragment.operations.map((op) => registerModel.describeInput(op.input));
+    expect(inputs).toEqual(["write(1)", "write(2)", "read()"]);
+    const text = renderResult(registerModel, res).join("\n");
+    expect(text).toMatch(/^not linearizable/);
+    expect(text).toContain("minimal");
+    expect(text).toContain("write(2)");
+    expect(text).toMatch(/\[-*\]/);
+  });
+});
+
+// --- key-value histories ---
+
+type KvOp = Operation<KvInput, KvOutput>;
+const put = (client: number, call: number, ret: number | undefined, key: string, value: string): KvOp =>
+  ret === undefined
+    ? { client, call, ret, input: { f: "put", key, value }, output: undefined }
+    : { client, call, ret, input: { f: "put", key, value }, output: { f: "put" } };
+const get = (client: number, call: number, ret: number, key: string, value: string | null): KvOp => ({
+  client,
+  call,
+  ret,
+  input: { f: "get", key },
+  output: { f: "get", value },
+});
+const app = (client: number, call: number, ret: number | undefined, key: string, value: string): KvOp =>
+  ret === undefined
+    ? { client, call, ret, input: { f: "append", key, value }, output: undefined }
+    : { client, call, ret, input: { f: "append", key, value }, output: { f: "append" } };
+
+describe("key-value histories", () => {
+  const kv = kvModel();
+  it("per-key partitions and verdicts", () => {
+    const ok = [
+      put(0, 0, 2, "a", "1"),
+      put(1, 1, 3, "b", "2"),
+      get(2, 4, 5, "a", "1"),
+      get(2, 6, 7, "b", "2"),
+    ];
+    const res = check(kv, ok);
+    expect(res).toMatchObject({ verdict: "linearizable", partitions: 2, operations: 4 });
+    const bad = [...ok, get(3, 8, 9, "b", null)];
+    const res2 = check(kv, bad);
+    expect(res2.verdict).toBe("not-linearizable");
+    if (res2.verdict === "not-linearizable") {
+      expect(res2.failing).toEqual(['key "b"']);
+      expect(res2.fragment.partition).toBe('key "b"');
+    }
+    expect(check(kv, bad, { partition: false }).verdict).toBe("not-linearizable");
+  });
+
+  it("appends, with unknown outcomes", () => {
+    const ednKv = kvModel({ absent: "" });
+    expect(
+      isLinearizable(ednKv, [app(0, 0, 1, "k", "x"), app(1, 2, 3, "k", "y"), get(0, 4, 5, "k", "xy")]),
+    ).toBe(true);
+    expect(
+      isLinearizable(ednKv, [app(0, 0, 1, "k", "x"), app(1, 2, 3, "k", "y"), get(0, 4, 5, "k", "yx")]),
+    ).toBe(false);
+    // a pending append that took effect, between two completed ones
+    expect(
+      isLinearizable(ednKv, [
+        app(2, 0, undefined, "k", "z"),
+        app(0, 1, 2, "k", "x"),
+        app(1, 3, 4, "k", "y"),
+        get(0, 5, 6, "k", "xzy"),
+      ]),
+    ).toBe(true);
+    // but only once
+    expect(
+      isLinearizable(ednKv, [
+        app(2, 0, undefined, "k", "z"),
+        app(0, 1, 2, "k", "x"),
+        get(0, 5, 6, "k", "zxz"),
+      ]),
+    ).toBe(false);
+    // an absent key reads as "" here, as null in the service model
+    expect(isLinearizable(ednKv, [get(0, 0, 1, "k", "")])).toBe(true);
+    expect(isLinearizable(kv, [get(0, 0, 1, "k", "")])).toBe(false);
+    expect(
+      isLinearizable(kv, [put(0, 0, undefined, "k", "v"), get(0, 1, 2, "k", null), get(0, 3, 4, "k", "v")]),
+    ).toBe(true);
+  });
+});
+
+// --- a brute-force oracle for small histories ---
+
+/** Try every order: linearisable iff some real-time-respecting order of a subset works. */
+function bruteForce<S, I, O>(model: Model<S, I, O>, ops: readonly Operation<I, O>[]): boolean {
+  const go = (state: S, left: readonly Operation<I, O>[]): boolean => {
+    if (left.every((op) => op.ret === undefined)) return true;
+    const firstReturn = Math.min(...left.map((op) => op.ret ?? Number.POSITIVE_INFINITY));
+    return left.some((op, i) => {
+      if (op.call > firstReturn) return false;
+      const s = model.step(state, op.input, op.output);
+      return s.ok && go(s.state, [...left.slice(0, i), ...left.slice(i + 1)]);
+    });
+  };
+  return go(model.init, ops);
+}
+
+const smallRegisterHistory = fc
+  .array(
+    fc.record({
+      client: fc.nat(3),
+      call: fc.nat(12),
+      len: fc.nat(6),
+      pending: fc.boolean(),
+      f: fc.constantFrom("read", "write", "cas"),
+      a: fc.option(fc.nat(2), { nil: null }),
+      b: fc.nat(2),
+      ok: fc.boolean(),
+    }),
+    { maxLength: 7 },
+  )
+  .map((specs) =>
+    specs.map((s): RegOp => {
+      const ret = s.pending && s.f !== "read" ? undefined : s.call + s.len;
+      if (s.f === "read") return r(s.client, s.call, s.call + s.len, s.a);
+      if (s.f === "write") return w(s.client, s.call, ret, s.b);
+      return cas(s.client, s.call, ret, s.a, s.b, s.ok);
+    }),
+  );
+
+describe("properties", () => {
+  it("the search agrees with brute force on small register histories (with unknown outcomes)", () => {
+    fc.assert(
+      fc.property(smallRegisterHistory, (ops) => {
+        expect(isLinearizable(registerModel, ops)).toBe(bruteForce(registerModel, ops));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  /**
+   * Run a sequential model, then give each operation an interval around its linearisation point
+   * (random real-time overlap); some outcomes are forgotten. Always linearisable.
+   */
+  const sequentialRun = fc
+    .array(
+      fc.record({
+        f: fc.constantFrom("read", "write", "cas"),
+        a: fc.option(fc.nat(3), { nil: null }),
+        b: fc.nat(3),
+        before: fc.nat(30),
+        after: fc.nat(30),
+        forget: fc.nat(9),
+      }),
+      { minLength: 1, maxLength: 40 },
+    )
+    .map((specs) => {
+      let state: RegisterState = null;
+      return specs.map((s, i): RegOp => {
+        const point = 10 * (i + 1);
+        const call = Math.max(0, point - s.before);
+        const ret = point + s.after;
+        const input: RegisterInput =
+          s.f === "read"
+            ? { f: "read" }
+            : s.f === "write"
+              ? { f: "write", value: s.b }
+              : { f: "cas", from: s.a, to: s.b };
+        const step = registerModel.step(state, input, undefined);
+        if (!step.ok) throw new Error("the register accepts every unknown outcome");
+        const output: RegisterOutput =
+          input.f === "read"
+            ? { f: "read", value: state }
+            : input.f === "write"
+              ? { f: "write" }
+              : { f: "cas", ok: state === input.from };
+        state = step.state;
+        return s.forget === 0 && input.f !== "read"
+          ? { client: i, call, ret: undefined, input, output: undefined }
+          : { client: i, call, ret, input, output };
+      });
+    });
+
+  it("histories of a sequential run with random overlap are linearisable", () => {
+    fc.assert(
+      fc.property(sequentialRun, (ops) => {
+        expect(check(registerModel, ops, { timeoutMs: 10_000 }).verdict).toBe("linearizable");
+      }),
+    );
+  });
+
+  it("…and a read mutated to a value nobody wrote breaks it, with a fragment that shows the read", () => {
+    fc.assert(
+      fc.property(sequentialRun, fc.nat(), (ops, pick) => {
+        const reads = ops.flatMap((op, i) => (op.input.f === "read" && op.ret !== undefined ? [i] : []));
+        fc.pre(reads.length > 0);
+        const k = reads[pick % reads.length]!;
+        const op = ops[k]!;
+        const mutated = ops.map(
+          (o, i): RegOp =>
+            i === k && o.ret !== undefined ? { ...o, output: { f: "read", value: 1000 } } : o,
+        );
+        const res = check(registerModel, mutated, { timeoutMs: 10_000 });
+        expect(res.verdict).toBe("not-linearizable");
+        if (res.verdict === "not-linearizable") {
+          expect(res.fragment.operations).toHaveLength(1);
+          expect(res.fragment.operations[0]!.call).toBe(op.call);
+        }
+      }),
+    );
+  });
+
+  it("explanations are fragments whose relaxed context still fails", () => {
+    fc.assert(
+      fc.property(smallRegisterHistory, (ops) => {
+        fc.pre(!isLinearizable(registerModel, ops));
+        const e = explainViolation(
+          registerModel,
+          ops.filter((op) => op.ret !== undefined || op.input.f !== "read"),
+        );
+        const relaxed = e.context.map((op): RegOp => ({ ...op, ret: undefined, output: undefined }));
+        expect(bruteForce(registerModel, [...e.fragment, ...relaxed])).toBe(false);
+        expect(e.minimal).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+// --- parse errors ---
+
+describe("parse errors are typed, with line and field", () => {
+  const expectError = (e: unknown, line: number | undefined, field: string | undefined) => {
+    expect(e).toBeInstanceOf(HistoryParseError);
+    if (!(e instanceof HistoryParseError)) return;
+    expect(e.line).toBe(line);
+    expect(e.field).toBe(field);
+    expect(e.message).toContain(line === undefined ? "expected" : `line ${line}`);
+  };
+  const J = "INFO  jepsen.util - ";
+  it("jepsen-register", () => {
+    expectError(parseJepsenRegister(`${J}0\t:invoke\t:read\tnil\n${J}0\t:ok\t:read\tbanana\n`), 2, "value");
+    expectError(parseJepsenRegister(`junk\n${J}0\t:invoke\t:frobnicate\tnil\n`), 2, "f");
+    expectError(parseJepsenRegister(`${J}0\t:ok\t:read\t1\n`), 1, "type");
+    expectError(parseJepsenRegister("nothing here\n"), undefined, undefined);
+    const ok = parseJepsenRegister(`${J}0\t:invoke\t:write\t3\n${J}0\t:info\t:write\t:timed-out\n`);
+    expect(ok).toEqual([
+      { client: 0, call: 1, ret: undefined, input: { f: "write", value: 3 }, output: undefined },
+    ]);
+  });
+  it("edn-kv", () => {
+    expectError(
+      parseEdnKv('{:process 0, :type :invoke, :f :get, :key "k", :value nil}\n{:process 0, :type :ok'),
+      2,
+      "column 23",
+    );
+    expectError(parseEdnKv('{:process 0, :type :invoke, :f :frob, :key "k", :value nil}'), 1, ":f");
+    const e = parseHistory("edn-kv", "{:process 0, :type :invoke, :f :get, :value nil}");
+    expectError(e, 1, ":key");
+  });
+  it("ndjson", () => {
+    expectError(
+      parseNdjson('{"client":0,"op":"get","key":"k","call":5,"return":3,"outcome":"ok","result":null}'),
+      1,
+      "return",
+    );
+    expectError(
+      parseNdjson('{"client":0,"op":"put","key":"k","value":"v","call":1,"return":2,"outcome":"ok"}\n{oops'),
+      2,
+      undefined,
+    );
+    const ok = parseNdjson(
+      '{"client":0,"op":"delete","key":"k","call":1,"outcome":"unknown","error":"timeout"}',
+    );
+    expect(ok).toEqual([
+      { client: 0, call: 1, ret: undefined, input: { f: "delete", key: "k" }, output: undefined },
+    ]);
+  });
+});
