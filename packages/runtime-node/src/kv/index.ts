@@ -1,0 +1,10 @@
+export {
+  type KvCommand,
+  type KvError,
+  type KvErrorCode,
+  type KvLimits,
+  type KvRequest,
+  type KvResult,
+  KvSnapshotError,
+  KvStateMachine,
+} from "./kv.js";
