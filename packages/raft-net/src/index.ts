@@ -55,3 +55,6 @@ export {
   simulate,
   universeOf,
 } from "./sim.js";
+export type { NetBounds, NetSpecOptions, NetState, NetStep } from "./spec.js";
+export { describeNetStep, netSpec } from "./spec.js";
+export { compareScript, runScript, ScriptError } from "./interaction.js";

@@ -230,7 +230,7 @@ class Ctx<C> {
   }
 
   pristine(): boolean {
-    return !this.changed && this.messages.length === 0 && this.events.length === 0;
+    return !this.changed && this.events.length === 0;
   }
 
   private touch(): void {
@@ -895,7 +895,8 @@ class Ctx<C> {
       }
       if (m.type === "RequestVoteResponse" && m.preVote && m.granted) return this.handleVoteResponse(m);
       const leader = m.type === "AppendEntries" || m.type === "InstallSnapshot" ? m.from : NONE;
-      this.becomeFollower(m.term, leader, s.role === "leader" ? "higherTerm" : undefined);
+      const why = s.role !== "leader" ? undefined : s.transferee !== NONE ? "transfer" : "higherTerm";
+      this.becomeFollower(m.term, leader, why);
     } else if (m.term < s.term) {
       if (m.type === "AppendEntries" && mut.staleAppend) return this.handleAppend(m);
       if (m.type === "AppendEntries" || m.type === "InstallSnapshot") {

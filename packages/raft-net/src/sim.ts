@@ -1,4 +1,4 @@
-import { members, type NodeId, type NodeSet, range, type Scheme } from "@adore/adore-core";
+import { members, type NodeId, type NodeSet, range, type Scheme, showSet } from "@adore/adore-core";
 import {
   addNode,
   type ClusterState,
@@ -147,7 +147,7 @@ export function showMessage<C>(m: Message<C>, show: (c: C) => string): string {
       return `${m.from}->${m.to} App t${m.term} prev=${m.prevLogTerm}/${m.prevLogIndex} commit=${m.leaderCommit} [${m.entries
         .map(
           (e) =>
-            `${e.term}/${e.index}${e.kind === "command" ? ` ${e.command}` : e.kind === "config" ? ` conf ${show(e.membership.config)}` : ""}`,
+            `${e.term}/${e.index}${e.kind === "command" ? ` ${e.command}` : e.kind === "config" ? ` conf ${show(e.membership.config)}${e.membership.learners ? ` learners ${showSet(e.membership.learners)}` : ""}` : ""}`,
         )
         .join(", ")}]`;
     case "AppendEntriesResponse":

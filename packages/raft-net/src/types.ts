@@ -276,7 +276,9 @@ export interface Outputs<C> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Rejections: why an input had no effect (the state is returned unchanged).
+// Rejections: why an input (or a message's content) was refused. A refused input leaves the
+// state unchanged, with one exception Raft requires: a message from a newer term still moves the
+// receiver to that term (a leader steps down) before its stale content is refused.
 
 export type Rejection =
   /** A field is not well formed (wire data, or a caller's bad argument). */
