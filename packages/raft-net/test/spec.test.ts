@@ -22,7 +22,9 @@ describe("the network-based model of Fig. 13, explored by adore-core's explorer"
   it("the real protocol: no invariant fails in the states reached within the budget", () => {
     const spec = netSpec({ scheme });
     const r = explore(spec, { bounds, maxDepth: 40, maxStates: 120_000 });
-    console.log(`raft-net spec, 3 nodes: ${r.states} states, depth ${r.depth}, ${r.status}, ${Math.round(r.elapsedMs)} ms`);
+    console.log(
+      `raft-net spec, 3 nodes: ${r.states} states, depth ${r.depth}, ${r.status}, ${Math.round(r.elapsedMs)} ms`,
+    );
     expect(r.status).not.toBe("violation");
     expect(r.depth).toBeGreaterThanOrEqual(8);
   });
