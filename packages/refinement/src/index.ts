@@ -46,3 +46,19 @@ export {
   serviceKvModel,
   timeUnitOf,
 } from "./lincheck/formats.js";
+
+// --- Raft → ADORE refinement, first stage (src/refine; see docs/elections.md) ---
+export type { RaftStep, RaftTrace } from "./refine/driver.js";
+export { runCluster, simParams } from "./refine/driver.js";
+export type {
+  RefinementResult,
+  CommitMapping,
+  Failure,
+  FailureKind,
+  MappedStep,
+  PullCause,
+  RefineOptions,
+} from "./refine/mapping.js";
+export { checkRun, RefinementChecker, refineOptionsFor } from "./refine/mapping.js";
+export type { HuntSummary, RunOutcome, RunSpec } from "./refine/hunt.js";
+export { checkSeed, hunt, isKnownGap, reasonOf, showOutcome } from "./refine/hunt.js";
