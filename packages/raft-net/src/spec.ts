@@ -1,4 +1,12 @@
-import { has, type Invariant, type KeySink, type NodeId, type Scheme, type Spec } from "@adore/adore-core";
+import {
+  has,
+  type Invariant,
+  type KeySink,
+  type NodeId,
+  type NodeSet,
+  type Scheme,
+  type Spec,
+} from "@adore/adore-core";
 import {
   type ClusterState,
   checkCluster,
@@ -9,6 +17,7 @@ import {
   duplicate,
   newCluster,
   restart,
+  setPartition,
 } from "./cluster.js";
 import { type Mutations, params as makeParams, type RaftOptions, type RaftParams } from "./options.js";
 import type { RaftServer } from "./server.js";
@@ -35,7 +44,11 @@ export type NetStep =
   | { readonly kind: "drop"; readonly i: number }
   | { readonly kind: "duplicate"; readonly i: number }
   | { readonly kind: "crash"; readonly nid: NodeId }
-  | { readonly kind: "restart"; readonly nid: NodeId };
+  | { readonly kind: "restart"; readonly nid: NodeId }
+  /** The network splits into `NetBounds.partitions[k]` (messages across groups are lost) … */
+  | { readonly kind: "partition"; readonly k: number }
+  /** … and heals. */
+  | { readonly kind: "heal" };
 
 export interface NetBounds<C> {
   readonly nodes: readonly NodeId[];
@@ -50,6 +63,8 @@ export interface NetBounds<C> {
   readonly maxCrashes: number;
   readonly drop: boolean;
   readonly duplicate: boolean;
+  /** Partitions the network may split into (each a list of groups). */
+  readonly partitions?: readonly (readonly NodeSet[])[];
 }
 
 export interface NetState<C> {
@@ -75,6 +90,8 @@ export function netSpec<C>(o: NetSpecOptions<C>): Spec<NetState<C>, NetStep, Net
 } {
   const scheme = o.scheme;
   const configs = o.configs ?? [];
+  // the partitions of the bounds in use (set by init, which the explorer calls first)
+  let partitions: readonly (readonly NodeSet[])[] = [];
   const p = makeParams({
     scheme,
     options: { maxEntriesPerMessage: 1, maxInflight: 2, ...o.options, mutations: o.mutations ?? {} },
@@ -160,12 +177,15 @@ export function netSpec<C>(o: NetSpecOptions<C>): Spec<NetState<C>, NetStep, Net
   return {
     name: `raft-net(${scheme.name})`,
     params: p,
-    init: (b) => ({
-      cluster: newCluster(b.nodes, { config: b.initial, learners: 0 }, p),
-      invokes: 0,
-      reconfigs: 0,
-      crashes: 0,
-    }),
+    init: (b) => {
+      partitions = b.partitions ?? [];
+      return {
+        cluster: newCluster(b.nodes, { config: b.initial, learners: 0 }, p),
+        invokes: 0,
+        reconfigs: 0,
+        crashes: 0,
+      };
+    },
     enabled(st, b) {
       const out: NetStep[] = [];
       const cl = st.cluster;
@@ -194,6 +214,8 @@ export function netSpec<C>(o: NetSpecOptions<C>): Spec<NetState<C>, NetStep, Net
         }
         if (st.crashes < b.maxCrashes) out.push({ kind: "crash", nid });
       }
+      if (cl.partition.length > 0) out.push({ kind: "heal" });
+      else (b.partitions ?? []).forEach((_, k) => out.push({ kind: "partition", k }));
       // identical messages in flight are one choice
       const seen = new Set<string>();
       cl.network.forEach((m, i) => {
@@ -241,6 +263,13 @@ export function netSpec<C>(o: NetSpecOptions<C>): Spec<NetState<C>, NetStep, Net
           return { ok: true, next: { ...st, crashes: st.crashes + 1, cluster: crash(cl, a.nid) } };
         case "restart":
           return { ok: true, next: { ...st, cluster: restart(cl, a.nid, p, show).cluster } };
+        case "partition": {
+          const groups = partitions[a.k];
+          if (!groups) return { ok: false, reason: `no partition #${a.k}` };
+          return { ok: true, next: { ...st, cluster: setPartition(cl, groups) } };
+        }
+        case "heal":
+          return { ok: true, next: { ...st, cluster: setPartition(cl, []) } };
       }
     },
     encode(st, sink) {
@@ -248,6 +277,8 @@ export function netSpec<C>(o: NetSpecOptions<C>): Spec<NetState<C>, NetStep, Net
       sink.add(st.invokes);
       sink.add(st.reconfigs);
       sink.add(st.crashes);
+      sink.add(cl.partition.length);
+      for (const g of cl.partition) sink.add(g);
       for (const [nid, n] of cl.nodes) {
         sink.add(nid);
         sink.add(+n.up);
@@ -291,6 +322,10 @@ export function netSpec<C>(o: NetSpecOptions<C>): Spec<NetState<C>, NetStep, Net
           return `${a.kind} S${a.nid}`;
         case "reconfig":
           return `reconfig S${a.nid} #${a.config}`;
+        case "partition":
+          return `partition #${a.k}`;
+        case "heal":
+          return "heal";
         case "deliver":
         case "drop":
         case "duplicate":
@@ -317,6 +352,10 @@ export function describeNetStep<C>(
     }
     case "reconfig":
       return `reconfig S${a.nid} -> ${configs[a.config] !== undefined ? show(configs[a.config]!) : `#${a.config}`}`;
+    case "partition":
+      return `partition #${a.k}`;
+    case "heal":
+      return "heal";
     default:
       return `${a.kind} S${a.nid}`;
   }

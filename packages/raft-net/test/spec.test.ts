@@ -39,6 +39,16 @@ describe("the network-based model of Fig. 13, explored by adore-core's explorer"
     expect(r.status).not.toBe("violation");
   });
 
+  it("partitions: a split {1} | {2,3} and its healing keep every invariant", () => {
+    const spec = netSpec({ scheme });
+    const r = explore(spec, {
+      bounds: { ...bounds, maxInvokes: 1, partitions: [[0b10, 0b1100]] },
+      maxDepth: 40,
+      maxStates: 40_000,
+    });
+    expect(r.status).not.toBe("violation");
+  });
+
   it("skipping the up-to-date vote check: the shortest counterexample is found and printed", () => {
     const spec = netSpec({ scheme, mutations: { skipUpToDateCheck: true } });
     const r = explore(spec, { bounds, maxDepth: 40, maxStates: 400_000 });
