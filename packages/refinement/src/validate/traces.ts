@@ -1,0 +1,187 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { NodeId } from "@adore/adore-core";
+import {
+  entryIdentity,
+  type Input,
+  newServer,
+  params,
+  type RaftEvent,
+  type RaftOptions,
+  type RaftServer,
+  stepServer,
+} from "@adore/raft-net";
+import { getScheme } from "@adore/schemes";
+
+/**
+ * Offline validation of the NDJSON protocol traces runtime-node records (`--trace`): each node's
+ * trace is replayed through the very core that produced it (`stepServer`) and the events must come
+ * out identical (the production run was the model's behaviour); then the nodes' histories are
+ * checked together for Raft's safety properties: one leader per term, and no two nodes applying
+ * different entries at one index.
+ */
+export class TraceFormatError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly detail: string,
+  ) {
+    super(`${file}:${line}: ${detail}`);
+    this.name = "TraceFormatError";
+  }
+}
+
+export interface NodeTraceReport {
+  readonly node: NodeId;
+  readonly file: string;
+  /** Runs in the file (a restart appends a new run). */
+  readonly runs: number;
+  readonly inputs: number;
+  readonly eventsChecked: number;
+  /** Replay mismatches (must be empty). */
+  readonly mismatches: readonly string[];
+  readonly finalTerm: number;
+  readonly finalCommit: number;
+}
+
+export interface TraceReport {
+  readonly nodes: readonly NodeTraceReport[];
+  /** term → leader. */
+  readonly leaders: ReadonlyMap<number, NodeId>;
+  /** Entries applied, by index, with the identity every node agreed on. */
+  readonly appliedIndices: number;
+  readonly violations: readonly string[];
+  /** Every ordered (node, event) the replays produced, for further checks (e.g. the mapping to ADORE). */
+  readonly events: readonly { readonly node: NodeId; readonly event: RaftEvent<unknown> }[];
+  readonly ok: boolean;
+}
+
+interface Line {
+  readonly seq: number;
+  readonly node: number;
+  readonly kind: string;
+  readonly [k: string]: unknown;
+}
+
+function readLines(file: string): Line[] {
+  const text = readFileSync(file, "utf8");
+  const out: Line[] = [];
+  const rows = text.split("\n");
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    if (row.trim() === "") continue;
+    let l: unknown;
+    try {
+      l = JSON.parse(row);
+    } catch {
+      // a torn last line (the node was killed mid-write) ends the trace
+      if (i >= rows.length - 2) break;
+      throw new TraceFormatError(file, i + 1, "not JSON");
+    }
+    if (typeof l !== "object" || l === null || typeof (l as Line).kind !== "string")
+      throw new TraceFormatError(file, i + 1, "missing field kind");
+    out.push(l as Line);
+  }
+  return out;
+}
+
+const show = (c: unknown) => JSON.stringify(c);
+
+/** Replays one node's trace; collects events and applied entries. */
+function replayNode(
+  file: string,
+  node: NodeId,
+  applied: Map<number, { ident: string; node: NodeId }>,
+  violations: string[],
+  events: { node: NodeId; event: RaftEvent<unknown> }[],
+): NodeTraceReport {
+  const lines = readLines(file);
+  const mismatches: string[] = [];
+  let runs = 0;
+  let inputs = 0;
+  let eventsChecked = 0;
+  let s: RaftServer<unknown> | undefined;
+  let p: ReturnType<typeof params<unknown>> | undefined;
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (l.kind === "start") {
+      runs++;
+      const reg = getScheme(String(l.scheme));
+      p = params({ scheme: reg.scheme as never, options: l.options as Partial<RaftOptions> });
+      s = newServer(node, l.membership as never, p, Number(l.seed));
+      continue;
+    }
+    if (l.kind !== "input") continue;
+    if (!s || !p) throw new TraceFormatError(file, i + 1, "input before any start line");
+    inputs++;
+    const r = stepServer(s, l.input as Input<unknown>, p);
+    s = r.server;
+    for (const e of r.outputs.committed) {
+      const ident = entryIdentity(e, show);
+      const first = applied.get(e.index);
+      if (!first) applied.set(e.index, { ident, node });
+      else if (first.ident !== ident)
+        violations.push(
+          `state machine safety: S${node} applied ${ident} at ${e.index}, S${first.node} applied ${first.ident}`,
+        );
+    }
+    for (const e of r.outputs.events) events.push({ node, event: e });
+    const next = lines[i + 1];
+    if (r.outputs.events.length > 0 || r.rejected) {
+      if (next?.kind !== "output") {
+        // the node may have been killed between its input and output lines
+        if (i + 1 < lines.length && next?.kind !== "start")
+          mismatches.push(`line ${i + 2}: expected the output of line ${i + 1}`);
+        continue;
+      }
+      const got = JSON.stringify(JSON.parse(JSON.stringify(r.outputs.events)));
+      const want = JSON.stringify(next.events ?? []);
+      if (got !== want)
+        mismatches.push(
+          `line ${i + 2}: replay gives ${got.slice(0, 200)}, the node recorded ${want.slice(0, 200)}`,
+        );
+      else eventsChecked += r.outputs.events.length;
+    }
+  }
+  return {
+    node,
+    file,
+    runs,
+    inputs,
+    eventsChecked,
+    mismatches,
+    finalTerm: s?.term ?? 0,
+    finalCommit: s?.commit ?? 0,
+  };
+}
+
+/** Validates every `trace-<id>.ndjson` in `dir`. */
+export function validateTraceDir(dir: string): TraceReport {
+  const files = readdirSync(dir)
+    .map((f) => /^trace-(\d+)\.ndjson$/.exec(f))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ node: Number(m[1]), file: join(dir, m[0]) }))
+    .sort((a, b) => a.node - b.node);
+  if (files.length === 0) throw new TraceFormatError(dir, 0, "no trace-<id>.ndjson files");
+  const applied = new Map<number, { ident: string; node: NodeId }>();
+  const violations: string[] = [];
+  const events: { node: NodeId; event: RaftEvent<unknown> }[] = [];
+  const nodes = files.map((f) => replayNode(f.file, f.node, applied, violations, events));
+  const leaders = new Map<number, NodeId>();
+  for (const { node, event } of events)
+    if (event.type === "becameLeader") {
+      const other = leaders.get(event.term);
+      if (other !== undefined && other !== node)
+        violations.push(`election safety: S${other} and S${node} both led term ${event.term}`);
+      leaders.set(event.term, node);
+    }
+  for (const n of nodes) for (const m of n.mismatches) violations.push(`S${n.node} replay: ${m}`);
+  return {
+    nodes,
+    leaders,
+    appliedIndices: applied.size,
+    violations,
+    events,
+    ok: violations.length === 0,
+  };
+}
