@@ -62,3 +62,7 @@ export type {
 export { checkRun, RefinementChecker, refineOptionsFor } from "./refine/mapping.js";
 export type { HuntSummary, RunOutcome, RunSpec } from "./refine/hunt.js";
 export { checkSeed, hunt, isKnownGap, reasonOf, showOutcome } from "./refine/hunt.js";
+
+// --- Validation of recorded runtime-node traces (src/validate) ---
+export type { NodeTraceReport, TraceReport } from "./validate/traces.js";
+export { TraceFormatError, validateTraceDir } from "./validate/traces.js";
