@@ -1,10 +1,14 @@
 import { Command, InvalidArgumentError } from "commander";
 import { runAblations } from "./ablations.js";
+import { runServiceBench } from "../bench/service.js";
 import { runBench } from "./bench.js";
 import { addCheckCommand } from "./check.js";
 import { runDemo } from "./demo.js";
+import { runExperiment } from "./experiment.js";
 import { runExplore, withRuleOptions } from "./explore.js";
 import { addLincheckCommand } from "./lincheck.js";
+import { addServiceCommands } from "./service.js";
+import { addValidateCommand } from "./validate.js";
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
@@ -103,7 +107,7 @@ export function buildProgram(): Command {
     });
 
   program
-    .command("bench")
+    .command("bench-explorer")
     .description(
       "benchmark the explorer: states per second for a fixed bound, with and without its reductions",
     )
@@ -111,6 +115,50 @@ export function buildProgram(): Command {
     .action((o) => {
       runBench({ depth: o.depth });
     });
+
+  program
+    .command("bench")
+    .description(
+      "benchmark the service: the same load against a 3-node adore cluster and a 3-member etcd cluster on loopback (fsync on); writes/s, p50, p99 and the ratio",
+    )
+    .option("--clients <n>", "concurrent clients", int("--clients"), 100)
+    .option("--seconds <n>", "measured seconds per system", int("--seconds"), 10)
+    .option("--value-size <n>", "bytes per value", int("--value-size"), 100)
+    .option("--keys <n>", "size of the key space", int("--keys"), 1000)
+    .option("--no-etcd", "measure adore only")
+    .action(async (o) => {
+      await runServiceBench({
+        clients: o.clients,
+        seconds: o.seconds,
+        valueSize: o.valueSize,
+        keys: o.keys,
+        noEtcd: !o.etcd,
+      });
+    });
+
+  addValidateCommand(program);
+
+  program
+    .command("experiment")
+    .description(
+      "the paper's experiment (section 7, Fig. 16): 5 node processes, reconfiguring 5 → 3 → 5 after every N requests; per-phase latency, every acknowledged write read back, traces validated",
+    )
+    .option("--requests <n>", "requests per phase", int("--requests"), 1000)
+    .option(
+      "--scheme <name>",
+      "raft-single (one node per change) or raft-joint (joint consensus)",
+      "raft-single",
+    )
+    .option("--dir <dir>", "where data, logs, traces and the report go", "out/experiment")
+    .action(async (o) => {
+      if (o.scheme !== "raft-single" && o.scheme !== "raft-joint")
+        throw new InvalidArgumentError(`--scheme must be raft-single or raft-joint, got ${o.scheme}`);
+      const r = await runExperiment({ requests: o.requests, scheme: o.scheme, dir: o.dir });
+      if (r.missing > 0 || !r.tracesOk) process.exitCode = 1;
+    });
+
+  // `adore node|cluster|kv|member|status`: the replicated key-value service (service.ts)
+  addServiceCommands(program);
 
   return program;
 }

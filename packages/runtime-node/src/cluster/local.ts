@@ -25,6 +25,19 @@ export interface LocalClusterOptions {
   readonly snapshotThreshold?: number;
   /** Extra flags for every node. */
   readonly extraArgs?: readonly string[];
+  /** Extra flags for one node (after `extraArgs`). */
+  readonly extraArgsFor?: (id: number) => readonly string[];
+  /**
+   * The peer address node `from` is told (in its --peers) to reach node `to` at; default: `to`'s own
+   * peer port. The fault harness (src/faults) points every node at per-destination proxies this
+   * way. A node's own entry always holds its own address: that is where it listens.
+   */
+  readonly peerAddressFor?: (from: number, to: number) => string;
+  /**
+   * The peer address node `id` publishes for itself (`--advertise-peer`: its directory entry, what
+   * its snapshots carry); default: the address it listens on. The fault harness gives the proxy's.
+   */
+  readonly advertisePeerFor?: (id: number) => string;
 }
 
 export interface NodeAddresses {
@@ -87,9 +100,9 @@ export class LocalCluster {
     mkdirSync(o.dir, { recursive: true });
     const ports = await allocatePorts(o.ids.length * 2);
     const addresses = new Map<number, NodeAddresses>();
-    o.ids.forEach((id, i) =>
-      addresses.set(id, { peer: `127.0.0.1:${ports[2 * i]}`, client: `127.0.0.1:${ports[2 * i + 1]}` }),
-    );
+    o.ids.forEach((id, i) => {
+      addresses.set(id, { peer: `127.0.0.1:${ports[2 * i]}`, client: `127.0.0.1:${ports[2 * i + 1]}` });
+    });
     const cl = new LocalCluster(o, addresses);
     try {
       await Promise.all((o.start ?? o.members ?? o.ids).map((id) => cl.startNode(id)));
@@ -116,6 +129,17 @@ export class LocalCluster {
       .map((id) => `${id}=${this.addresses.get(id)!.peer}/${this.addresses.get(id)!.client}`)
       .join(",");
   }
+  /** The --peers of node `id`: `peersFlag()` unless `peerAddressFor` redirects its peers. */
+  peersFlagFor(id: number): string {
+    const f = this.options.peerAddressFor;
+    if (!f) return this.peersFlag();
+    return this.options.ids
+      .map((to) => {
+        const a = this.addresses.get(to)!;
+        return `${to}=${to === id ? a.peer : f(id, to)}/${a.client}`;
+      })
+      .join(",");
+  }
   dataDir(id: number): string {
     return join(this.options.dir, `n${id}`);
   }
@@ -135,7 +159,7 @@ export class LocalCluster {
       "--data",
       this.dataDir(id),
       "--peers",
-      this.peersFlag(),
+      this.peersFlagFor(id),
       "--cluster-id",
       o.clusterId ?? "adore-local",
       "--scheme",
@@ -150,6 +174,8 @@ export class LocalCluster {
       ...(o.snapshotThreshold !== undefined ? ["--snapshot-threshold", String(o.snapshotThreshold)] : []),
       ...(o.traces ? ["--trace", this.tracePath(id)] : []),
       ...(o.extraArgs ?? []),
+      ...(o.advertisePeerFor ? ["--advertise-peer", o.advertisePeerFor(id)] : []),
+      ...(o.extraArgsFor?.(id) ?? []),
     ];
     const child = spawn(process.execPath, args, { cwd: entry.cwd, stdio: ["ignore", "pipe", "pipe"] });
     this.procs.set(id, child);
