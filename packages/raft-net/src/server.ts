@@ -1074,8 +1074,12 @@ class Ctx<C> {
       this.send(this.aeResponse(m.from, true, s.commit, 0, 0, 0, m.readSeq));
       return undefined;
     }
-    s.log = s.log.compact(snap);
-    if (s.log.snapshotIndex !== snap.index) s.log = RaftLog.of(snap);
+    if (s.log.termAt(snap.index) === snap.term) s.log = s.log.compact(snap);
+    else {
+      // the log disagrees at the snapshot's index (or is shorter): storage drops every entry after it too
+      s.log = RaftLog.of(snap);
+      this.truncatedTo = snap.index + 1;
+    }
     s.config = s.log.configAt(s.log.lastIndex);
     s.commit = snap.index;
     s.applied = snap.index;
