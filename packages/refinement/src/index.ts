@@ -66,3 +66,26 @@ export { checkSeed, hunt, isKnownGap, reasonOf, showOutcome } from "./refine/hun
 // --- Validation of recorded runtime-node traces (src/validate) ---
 export type { NodeTraceReport, TraceReport } from "./validate/traces.js";
 export { TraceFormatError, validateTraceDir } from "./validate/traces.js";
+
+// --- Stage 2: Raft → SRaft reduction, SRaft/Raft → ADORE with lagging times (src/refine) ---
+export type { Driven, DriverOptions } from "./refine/driver.js";
+export type {
+  LagFailure,
+  LagFailureKind,
+  LagOptions,
+  MappedAdoreStep,
+  MappingName,
+  ObservedStep,
+  PullQ,
+  PullWhen,
+} from "./refine/lagging.js";
+export { LaggingRefiner, M1, M2, M3, M4, MAPPINGS } from "./refine/lagging.js";
+export type { LagGap, LagHuntSummary, LagOutcome } from "./refine/lag-hunt.js";
+export { lagCheckSeed, lagGap, lagHunt, lagReason, showLagOutcome } from "./refine/lag-hunt.js";
+export type { Reduction, ReductionStats } from "./refine/reduce.js";
+export { diffClusters, reduce, replaySRaft, serverImage } from "./refine/reduce.js";
+export type { ProductState } from "./refine/product.js";
+export { productSpec } from "./refine/product.js";
+export type { LeaderStep } from "./validate/traces.js";
+export type { AdoreView } from "./validate/adore.js";
+export { adoreViewOfTraces, renderRunSvg, summarizeTree } from "./validate/adore.js";

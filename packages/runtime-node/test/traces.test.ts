@@ -2,7 +2,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { validateTraceDir } from "@adore/refinement";
+import { adoreViewOfTraces, renderRunSvg, validateTraceDir } from "@adore/refinement";
 import { afterAll, describe, expect, it } from "vitest";
 import { AdoreClient } from "../src/client/client.js";
 import { LocalCluster } from "../src/cluster/local.js";
@@ -39,6 +39,13 @@ describe("recorded traces of a 3-process cluster", () => {
     expect(report.nodes).toHaveLength(3);
     expect(report.nodes.find((n) => n.node === 2)!.runs).toBe(2);
     expect(report.appliedIndices).toBeGreaterThanOrEqual(80);
+
+    // the leaders' steps are ADORE steps under the paper's rules, and the tree is safe
+    const view = adoreViewOfTraces(report);
+    expect(view.refused).toEqual([]);
+    expect(view.safety).toBeNull();
+    expect(view.steps).toBeGreaterThan(80);
+    expect(renderRunSvg(view, "t")).toMatch(/^<svg/);
 
     // forge one recorded event: the replay no longer matches
     const forged = join(root, "forged");

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { NodeId } from "@adore/adore-core";
 import {
+  type Entry,
   entryIdentity,
   type Input,
   newServer,
@@ -53,8 +54,30 @@ export interface TraceReport {
   readonly violations: readonly string[];
   /** Every ordered (node, event) the replays produced, for further checks (e.g. the mapping to ADORE). */
   readonly events: readonly { readonly node: NodeId; readonly event: RaftEvent<unknown> }[];
+  /** Leader-side steps in each leader's order (elections, appended entries, commits), for the ADORE view. */
+  readonly leaderSteps: readonly LeaderStep[];
+  /** The scheme and bootstrap configuration the nodes ran with. */
+  readonly scheme: string;
+  readonly bootstrap: unknown;
   readonly ok: boolean;
 }
+
+/** What a leader did, as recorded: the raw material of ADORE's pull, invoke/reconfig and push. */
+export type LeaderStep =
+  | { readonly kind: "elected"; readonly node: NodeId; readonly term: number; readonly voters: number }
+  | {
+      readonly kind: "appended";
+      readonly node: NodeId;
+      readonly term: number;
+      readonly entries: readonly Entry<unknown>[];
+    }
+  | {
+      readonly kind: "committed";
+      readonly node: NodeId;
+      readonly term: number;
+      readonly to: number;
+      readonly quorum: number;
+    };
 
 interface Line {
   readonly seq: number;
@@ -94,6 +117,8 @@ function replayNode(
   applied: Map<number, { ident: string; node: NodeId }>,
   violations: string[],
   events: { node: NodeId; event: RaftEvent<unknown> }[],
+  leaderSteps: LeaderStep[],
+  meta: { scheme?: string; bootstrap?: unknown },
 ): NodeTraceReport {
   const lines = readLines(file);
   const mismatches: string[] = [];
@@ -106,6 +131,10 @@ function replayNode(
     const l = lines[i]!;
     if (l.kind === "start") {
       runs++;
+      meta.scheme ??= String(l.scheme);
+      meta.bootstrap ??=
+        (l.bootstrap as { config?: unknown } | undefined)?.config ??
+        (l.membership as { config?: unknown }).config;
       const reg = getScheme(String(l.scheme));
       p = params({ scheme: reg.scheme as never, options: l.options as Partial<RaftOptions> });
       s = newServer(node, l.membership as never, p, Number(l.seed));
@@ -125,7 +154,20 @@ function replayNode(
           `state machine safety: S${node} applied ${ident} at ${e.index}, S${first.node} applied ${first.ident}`,
         );
     }
-    for (const e of r.outputs.events) events.push({ node, event: e });
+    for (const e of r.outputs.events) {
+      events.push({ node, event: e });
+      if (e.type === "becameLeader")
+        leaderSteps.push({ kind: "elected", node, term: e.term, voters: e.voters });
+      else if (e.type === "appended")
+        leaderSteps.push({
+          kind: "appended",
+          node,
+          term: e.term,
+          entries: s.log.slice(e.firstIndex, e.lastIndex),
+        });
+      else if (e.type === "commitAdvanced" && e.quorum !== undefined)
+        leaderSteps.push({ kind: "committed", node, term: e.term, to: e.to, quorum: e.quorum });
+    }
     const next = lines[i + 1];
     if (r.outputs.events.length > 0 || r.rejected) {
       if (next?.kind !== "output") {
@@ -166,7 +208,9 @@ export function validateTraceDir(dir: string): TraceReport {
   const applied = new Map<number, { ident: string; node: NodeId }>();
   const violations: string[] = [];
   const events: { node: NodeId; event: RaftEvent<unknown> }[] = [];
-  const nodes = files.map((f) => replayNode(f.file, f.node, applied, violations, events));
+  const leaderSteps: LeaderStep[] = [];
+  const meta: { scheme?: string; bootstrap?: unknown } = {};
+  const nodes = files.map((f) => replayNode(f.file, f.node, applied, violations, events, leaderSteps, meta));
   const leaders = new Map<number, NodeId>();
   for (const { node, event } of events)
     if (event.type === "becameLeader") {
@@ -182,6 +226,9 @@ export function validateTraceDir(dir: string): TraceReport {
     appliedIndices: applied.size,
     violations,
     events,
+    leaderSteps,
+    scheme: meta.scheme ?? "raft-single",
+    bootstrap: meta.bootstrap,
     ok: violations.length === 0,
   };
 }

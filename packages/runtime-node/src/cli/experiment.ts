@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { validateTraceDir } from "@adore/refinement";
+import { adoreViewOfTraces, renderRunSvg, validateTraceDir } from "@adore/refinement";
 import { formatSummary, type LatencySummary, summarize } from "../bench/stats.js";
 import { AdoreClient } from "../client/client.js";
 import { LocalCluster } from "../cluster/local.js";
@@ -156,7 +156,17 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRep
         `${report.leaders.size} terms with one leader each; ${report.appliedIndices} applied indices agree: ${report.ok ? "valid" : "INVALID"}`,
     );
     for (const v of report.violations.slice(0, 10)) out(`  ${v}`);
-    out(`(re-check any time with: pnpm adore validate ${dir})`);
+    const view = adoreViewOfTraces(report);
+    const svg = join(dir, "cache-tree.svg");
+    writeFileSync(svg, renderRunSvg(view, `adore experiment (${o.scheme}): the run's ADORE cache tree`));
+    out(
+      `ADORE: the leaders' elections, entries and commits as ${view.steps} pull/invoke/reconfig/push steps, ` +
+        `${view.steps - view.refused.length} accepted under the paper's rules, ${view.refused.length} refused; ` +
+        `Replicated State Safety ${view.safety === null ? "holds" : `FAILS: ${view.safety}`}; cache tree: ${svg}`,
+    );
+    for (const r of view.refused.slice(0, 5)) out(`  refused: ${r}`);
+    if (view.safety !== null) tracesOk = false;
+    out(`(re-check any time with: pnpm adore validate ${dir} --svg tree.svg)`);
   } catch (e) {
     traceViolations = [e instanceof Error ? e.message : String(e)];
     out(`traces: could not be validated: ${traceViolations[0]}`);

@@ -1,5 +1,11 @@
-import { existsSync, statSync } from "node:fs";
-import { TraceFormatError, type TraceReport, validateTraceDir } from "@adore/refinement";
+import { existsSync, statSync, writeFileSync } from "node:fs";
+import {
+  adoreViewOfTraces,
+  renderRunSvg,
+  TraceFormatError,
+  type TraceReport,
+  validateTraceDir,
+} from "@adore/refinement";
 import type { Command } from "commander";
 
 /** Prints a trace report; returns the exit code (0 valid, 1 invalid). */
@@ -29,14 +35,29 @@ export function addValidateCommand(program: Command): void {
     .description(
       "validate recorded protocol traces: replay every node's inputs through the core (events must match), then check election and state-machine safety across nodes",
     )
-    .action((dir: string) => {
+    .option("--svg <file>", "write the run's ADORE cache tree (summarized) as SVG")
+    .action((dir: string, o: { svg?: string }) => {
       if (!existsSync(dir) || !statSync(dir).isDirectory()) {
         process.stderr.write(`adore validate: ${dir} is not a directory\n`);
         process.exitCode = 2;
         return;
       }
       try {
-        process.exitCode = printTraceReport(validateTraceDir(dir), (l) => process.stdout.write(`${l}\n`));
+        const out = (l: string) => process.stdout.write(`${l}\n`);
+        const report = validateTraceDir(dir);
+        let code = printTraceReport(report, out);
+        const view = adoreViewOfTraces(report);
+        out(
+          `ADORE: ${view.steps} pull/invoke/reconfig/push steps, ${view.refused.length} refused by the paper's rules; ` +
+            `Replicated State Safety ${view.safety === null ? "holds" : `FAILS: ${view.safety}`}`,
+        );
+        for (const r of view.refused.slice(0, 10)) out(`  refused: ${r}`);
+        if (view.safety !== null) code = 1;
+        if (o.svg) {
+          writeFileSync(o.svg, renderRunSvg(view, `cache tree of ${dir}`));
+          out(`cache tree: ${o.svg}`);
+        }
+        process.exitCode = code;
       } catch (e) {
         if (!(e instanceof TraceFormatError)) throw e;
         process.stderr.write(`adore validate: ${e.message}\n`);
