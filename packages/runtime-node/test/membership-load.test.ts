@@ -1,0 +1,149 @@
+// Membership changes under load on real node processes: 5 → 3 → 5 by single-node changes while
+// writers keep writing, a follower SIGKILLed and restarted, then (under raft-joint) a joint change.
+// Every acknowledged write must be readable at the end.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { AdoreClient } from "../src/client/client.js";
+import { LocalCluster } from "../src/cluster/local.js";
+
+const root = mkdtempSync(join(tmpdir(), "adore-memb-"));
+const clusters: LocalCluster[] = [];
+const clients: AdoreClient[] = [];
+afterAll(async () => {
+  for (const c of clients) c.close();
+  for (const cl of clusters) await cl.stop(500);
+  rmSync(root, { recursive: true, force: true });
+});
+
+interface Status {
+  readonly role: string;
+  readonly config: { readonly voters: readonly number[]; readonly committed: boolean };
+}
+
+async function until(cond: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const t0 = Date.now();
+  for (;;) {
+    if (await cond().catch(() => false)) return;
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Writers that keep writing unique keys until stopped; returns the acknowledged ones. */
+function writers(c: AdoreClient, n: number) {
+  const acked = new Map<string, string>();
+  let stop = false;
+  let failures = 0;
+  const done = Promise.all(
+    Array.from({ length: n }, async (_, w) => {
+      for (let i = 0; !stop; i++) {
+        const k = `w${w}/${i}`;
+        try {
+          await c.put(k, `v${i}`);
+          acked.set(k, `v${i}`);
+        } catch {
+          failures++;
+        }
+      }
+    }),
+  );
+  return {
+    acked,
+    failures: () => failures,
+    stop: async () => {
+      stop = true;
+      await done;
+    },
+  };
+}
+
+async function readAll(c: AdoreClient, acked: Map<string, string>): Promise<string[]> {
+  const missing: string[] = [];
+  const keys = [...acked.keys()];
+  for (let i = 0; i < keys.length; i += 100) {
+    const vals = await Promise.all(keys.slice(i, i + 100).map((k) => c.get(k)));
+    vals.forEach((v, j) => {
+      if (v !== acked.get(keys[i + j]!)) missing.push(keys[i + j]!);
+    });
+  }
+  return missing;
+}
+
+const target = (c: AdoreClient, voters: number[]) =>
+  until(
+    async () => {
+      const st = (await c.status()) as Status;
+      return st.config.committed && st.config.voters.join() === voters.join();
+    },
+    20_000,
+    `configuration {${voters}} committed`,
+  );
+
+describe("membership changes under load (node processes)", () => {
+  it("raft-single: 5 → 3 → 5 one node at a time while 6 writers write, with a follower killed and restarted", async () => {
+    const cl = await LocalCluster.start({
+      ids: [1, 2, 3, 4, 5],
+      dir: join(root, "single"),
+      logLevel: "warn",
+    });
+    clusters.push(cl);
+    const c = new AdoreClient({ endpoints: cl.allEndpoints, attemptTimeoutMs: 1000, timeoutMs: 30_000 });
+    clients.push(c);
+    await until(async () => (await c.put("start", "1")).prev === null || true, 20_000, "a leader");
+    const w = writers(c, 6);
+    const grow = async (n: number) => {
+      const before = w.acked.size;
+      await until(async () => w.acked.size >= before + n, 20_000, `${n} more writes`);
+    };
+    await grow(100);
+    await c.removeMember(5);
+    await c.removeMember(4);
+    await target(c, [1, 2, 3]);
+    await grow(100);
+    // a follower of the 3-node configuration crashes and comes back from its disk
+    const leader = ((await c.status()) as Status & { leader: number }).leader;
+    const follower = [1, 2, 3].find((x) => x !== leader)!;
+    await cl.restartNode(follower);
+    await grow(100);
+    const a = (id: number) => ({
+      peerAddr: cl.addresses.get(id)!.peer,
+      clientAddr: cl.addresses.get(id)!.client,
+    });
+    await c.addMember(4, a(4));
+    await c.addMember(5, a(5));
+    await target(c, [1, 2, 3, 4, 5]);
+    await grow(100);
+    await w.stop();
+    expect(await readAll(c, w.acked)).toEqual([]);
+    expect(w.acked.size).toBeGreaterThan(400);
+  });
+
+  it("raft-joint: ({1..5}) → ({1..5},{1,2,3}) → ({1,2,3}) → back to 5, under load", async () => {
+    const cl = await LocalCluster.start({
+      ids: [1, 2, 3, 4, 5],
+      dir: join(root, "joint"),
+      scheme: "raft-joint",
+      logLevel: "warn",
+    });
+    clusters.push(cl);
+    const c = new AdoreClient({ endpoints: cl.allEndpoints, attemptTimeoutMs: 1000, timeoutMs: 30_000 });
+    clients.push(c);
+    await until(async () => (await c.put("start", "1")).prev === null || true, 20_000, "a leader");
+    const w = writers(c, 6);
+    const grow = async (n: number) => {
+      const before = w.acked.size;
+      await until(async () => w.acked.size >= before + n, 20_000, `${n} more writes`);
+    };
+    await grow(100);
+    await c.setConfig("({1,2,3,4,5},{1,2,3})");
+    await target(c, [1, 2, 3]);
+    await grow(100);
+    await c.setConfig("({1,2,3},{1,2,3,4,5})");
+    await target(c, [1, 2, 3, 4, 5]);
+    await grow(100);
+    await w.stop();
+    expect(await readAll(c, w.acked)).toEqual([]);
+  });
+});
