@@ -196,6 +196,13 @@ class Args {
     if (v !== "true" && v !== "false") this.fail(`${key}=${v}: expected true or false`);
     return v === "true";
   }
+  oneOf<T extends string>(key: string, dflt: T, allowed: readonly T[]): T {
+    const v = this.opt(key);
+    if (v === undefined) return dflt;
+    if (!(allowed as readonly string[]).includes(v))
+      this.fail(`${key}=${v}: expected one of ${allowed.join(", ")}`);
+    return v as T;
+  }
   list(key: string): string[] | undefined {
     const v = this.opt(key);
     if (v === undefined) return undefined;
@@ -686,6 +693,10 @@ export class Interpreter {
       preVote: a.bool("pre-vote", false),
       checkQuorum: a.bool("check-quorum", false),
       stepDownOnRemoval: a.bool("step-down-on-removal", true),
+      leaderRemoval: a.oneOf("leader-removal", "transfer-first", [
+        "transfer-first",
+        "step-down-after-commit",
+      ] as const),
       autoPromoteLearners: a.bool("auto-promote", false),
       maxEntriesPerMessage: a.int("max-entries", 64),
       maxInflight: a.int("max-inflight", 64),

@@ -53,7 +53,17 @@ export interface RaftOptions {
   readonly maxEntriesPerMessage: number;
   /** Most unacknowledged AppendEntries per follower in the replicate state (pipelining). */
   readonly maxInflight: number;
-  /** A leader that commits its own removal hands leadership to the most up-to-date voter. */
+  /**
+   * How a leader leaves the configuration. "transfer-first" (default): it never appends or
+   * completes a configuration without itself; asked to, it hands leadership to the most
+   * up-to-date voter of the new configuration (TimeoutNow) and refuses with `RemovesLeader`, and
+   * the new leader makes the change — so a leader always belongs to the configuration it commits
+   * under, as ADORE's push requires (docs: packages/refinement/docs/elections.md).
+   * "step-down-after-commit": etcd's and the Raft thesis's way — the leader appends the change,
+   * commits it without counting itself, then steps down.
+   */
+  readonly leaderRemoval: "transfer-first" | "step-down-after-commit";
+  /** step-down-after-commit: the leader hands leadership to the most up-to-date voter (TimeoutNow) as it steps down. */
   readonly stepDownOnRemoval: boolean;
   /** A learner counts as caught up when its log is within this many entries of the leader's. */
   readonly catchUpLag: number;
@@ -71,6 +81,7 @@ export const DEFAULT_OPTIONS: RaftOptions = {
   checkQuorum: false,
   maxEntriesPerMessage: 64,
   maxInflight: 64,
+  leaderRemoval: "transfer-first",
   stepDownOnRemoval: true,
   catchUpLag: 0,
   autoPromoteLearners: false,
@@ -149,6 +160,12 @@ export function makeParams<C>(init: RaftParamsInit<C>): RaftParams<C> | OptionsE
     posInt("catchUpLag", 0) ??
     posInt("snapshotThreshold", 0);
   if (bad) return bad;
+  if (options.leaderRemoval !== "transfer-first" && options.leaderRemoval !== "step-down-after-commit")
+    return new OptionsError(
+      "leaderRemoval",
+      options.leaderRemoval,
+      'must be "transfer-first" or "step-down-after-commit"',
+    );
   if (options.heartbeatTick >= options.electionTick)
     return new OptionsError("heartbeatTick", options.heartbeatTick, "must be below electionTick");
   // the scheme's own follow-ups (joint completion, learner promotion) unless the caller overrides them

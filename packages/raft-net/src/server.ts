@@ -93,6 +93,8 @@ export interface RaftServer<C> {
   readonly readsWaiting: readonly number[];
   /** The hard state last handed to storage. */
   readonly hard: HardState;
+  /** versn of the last entry appended (kept when compaction removes that entry from the log). */
+  readonly lastVersn: number;
 }
 
 export interface StepResult<C> {
@@ -174,6 +176,7 @@ function fromDurable<C>(id: NodeId, d: DurableState<C>, params: RaftParams<C>, s
     reads: [],
     readsWaiting: [],
     hard: { ...d.hardState, commit },
+    lastVersn: log.at(log.lastIndex)?.versn ?? 0,
   };
 }
 
@@ -192,6 +195,13 @@ export function effectiveConfig<C>(
 ): { readonly membership: Membership<C>; readonly index: number } {
   if (p.options.mutations.configAtCommit && s.config.index > s.commit) return s.log.configAt(s.commit);
   return s.config;
+}
+
+/** The configuration an entry at index n was appended under (the latest one at or before n). */
+function effectiveConfigAt<C>(s: RaftServer<C>, p: RaftParams<C>, n: number): C {
+  const at = s.log.configAt(n);
+  if (p.options.mutations.configAtCommit) return s.log.configAt(Math.min(n, s.commit)).membership.config;
+  return at.membership.config;
 }
 
 /** Raft's step function: (server, input) → (server', outputs). Never throws on bad input. */
@@ -328,6 +338,7 @@ class Ctx<C> {
     const s = this.s;
     if (entries.length === 0) return;
     s.log = s.log.append(entries);
+    s.lastVersn = entries[entries.length - 1]!.versn;
     this.persistFrom = Math.min(this.persistFrom, entries[0]!.index);
     for (const e of entries)
       if (e.kind === "config") {
@@ -339,6 +350,7 @@ class Ctx<C> {
     const s = this.s;
     const removed = s.log.lastIndex - from + 1;
     s.log = s.log.truncateAfter(from - 1);
+    s.lastVersn = s.log.at(s.log.lastIndex)?.versn ?? 0;
     s.stable = Math.min(s.stable, from - 1);
     this.truncatedTo = Math.min(this.truncatedTo ?? from, from);
     if (s.config.index >= from) s.config = s.log.configAt(s.log.lastIndex);
@@ -469,8 +481,15 @@ class Ctx<C> {
   private nextEntry(): { index: number; versn: number } {
     const s = this.s;
     const last = s.log.at(s.log.lastIndex);
-    const versn = last && last.term === s.term ? last.versn + 1 : 1;
-    return { index: s.log.lastIndex + 1, versn };
+    // after a compaction up to the last entry, the versn of that entry is remembered by the server
+    const lastVersn = last
+      ? last.term === s.term
+        ? last.versn
+        : 0
+      : s.log.lastTerm === s.term
+        ? s.lastVersn
+        : 0;
+    return { index: s.log.lastIndex + 1, versn: lastVersn + 1 };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -561,19 +580,25 @@ class Ctx<C> {
   private maybeCommit(): void {
     const s = this.s;
     if (s.role !== "leader") return;
-    const voterSet = this.voterSet();
-    const candidates = new Set<number>();
-    if (has(voterSet, s.id)) candidates.add(this.selfMatch());
-    for (const [id, pr] of s.progress) if (has(voterSet, id)) candidates.add(pr.match);
-    const sorted = [...candidates].filter((n) => n > s.commit).sort((a, b) => b - a);
+    const scheme = this.scheme;
+    const latest = this.cfg().membership.config;
+    // every replica the leader knows the match of (itself only up to what is durable)
+    const matches: [NodeId, number][] = [[s.id, this.selfMatch()]];
+    for (const [id, pr] of s.progress) matches.push([id, pr.match]);
+    const sorted = [...new Set(matches.map(([, m]) => m))].filter((n) => n > s.commit).sort((a, b) => b - a);
     for (const n of sorted) {
-      let q = 0;
-      if (has(voterSet, s.id) && this.selfMatch() >= n) q |= 1 << s.id;
-      for (const [id, pr] of s.progress) if (has(voterSet, id) && pr.match >= n) q |= 1 << id;
-      if (!this.isQuorum(q)) continue;
       // Raft §5.4.2: only entries of the leader's own term are committed by counting replicas
       if (s.log.termAt(n) !== s.term && !this.o.mutations.commitOldTermByCounting) continue;
-      this.advanceCommit(n, q);
+      let q = 0;
+      for (const [id, m] of matches) if (m >= n) q |= 1 << id;
+      // a quorum of the configuration in force (Raft) and of the configuration at n, the one its
+      // entry was appended under (ADORE's push: isQuorum(Q, conf(C_M))); they differ only below an
+      // uncommitted configuration entry
+      const atN = effectiveConfigAt(s, this.p, n);
+      const qLatest = q & scheme.mbrs(latest);
+      const qAtN = q & scheme.mbrs(atN);
+      if (!scheme.isQuorum(qLatest, latest) || !scheme.isQuorum(qAtN, atN)) continue;
+      this.advanceCommit(n, qAtN);
       return;
     }
   }
@@ -604,6 +629,12 @@ class Ctx<C> {
     // the configuration in force is committed: finish a joint change (Raft §6: (old,new) ↦ new)
     const next = this.p.adapter.finish?.(cfg.membership.config);
     if (next !== undefined && !this.scheme.equals(next, cfg.membership.config)) {
+      if (this.o.leaderRemoval === "transfer-first" && !has(this.scheme.mbrs(next), s.id)) {
+        // not a member of the configuration that completes the change: a member completes it
+        const to = this.bestVoterOf(this.scheme.mbrs(next));
+        if (s.transferee === NONE && to !== NONE) this.transfer(to);
+        return;
+      }
       const { index, versn } = this.nextEntry();
       this.appendAsLeader([
         {
@@ -761,6 +792,8 @@ class Ctx<C> {
         if (s.transferElapsed >= this.o.electionTick) {
           this.event({ type: "transferAborted", to: s.transferee });
           s.transferee = NONE;
+          // a hand-off that completes a configuration change is tried again
+          if (this.cfg().index <= s.commit) this.afterLeaderCommit();
         }
       }
       if (s.electionElapsed >= this.o.electionTick) {
@@ -829,7 +862,22 @@ class Ctx<C> {
       return { code: "Malformed", field: "membership.config", detail: "a configuration needs a member" };
     if ((mbrs & membership.learners) !== 0)
       return { code: "Malformed", field: "membership.learners", detail: "a learner cannot also be a voter" };
+    if (this.o.leaderRemoval === "transfer-first" && !has(mbrs, s.id))
+      return { code: "RemovesLeader", transferTo: this.bestVoterOf(mbrs) };
     return undefined;
+  }
+
+  /** The most up-to-date current voter among `among` (NONE if there is none). */
+  private bestVoterOf(among: NodeSet): NodeId {
+    const s = this.s;
+    let best = NONE;
+    let bestMatch = -1;
+    for (const [id, pr] of s.progress)
+      if (has(this.voterSet(), id) && has(among, id) && pr.match > bestMatch) {
+        best = id;
+        bestMatch = pr.match;
+      }
+    return best;
   }
 
   private reconfigure(
@@ -840,6 +888,7 @@ class Ctx<C> {
     const s = this.s;
     const why = this.reconfigRefusal(membership, ifConfigIndex);
     if (why) {
+      if (why.code === "RemovesLeader" && why.transferTo !== NONE) this.transfer(why.transferTo);
       this.replies.push({ type: "reconfigFailed", requestId, reason: why });
       return why;
     }

@@ -277,8 +277,9 @@ export interface Outputs<C> {
 
 // ---------------------------------------------------------------------------------------------
 // Rejections: why an input (or a message's content) was refused. A refused input leaves the
-// state unchanged, with one exception Raft requires: a message from a newer term still moves the
-// receiver to that term (a leader steps down) before its stale content is refused.
+// state unchanged, with two exceptions: a message from a newer term still moves the receiver to
+// that term (a leader steps down) before its stale content is refused, and a change refused with
+// RemovesLeader starts the leadership transfer it names.
 
 export type Rejection =
   /** A field is not well formed (wire data, or a caller's bad argument). */
@@ -301,6 +302,12 @@ export type Rejection =
   | { readonly code: "R2"; readonly configIndex: number; readonly commitIndex: number }
   /** R3: nothing of the leader's own term is committed yet. */
   | { readonly code: "R3"; readonly term: number; readonly termStart: number; readonly commitIndex: number }
+  /**
+   * The change would leave the leader out of the configuration (leaderRemoval "transfer-first"):
+   * leadership is being handed to `transferTo` (NONE if no voter of the new configuration can
+   * take it); send the change to the new leader.
+   */
+  | { readonly code: "RemovesLeader"; readonly transferTo: NodeId }
   /** Membership CAS: the current configuration is not the expected one. */
   | { readonly code: "ConfigIdMismatch"; readonly expected: number; readonly actual: number }
   | { readonly code: "OutOfRange"; readonly field: string; readonly value: number; readonly limit: number }

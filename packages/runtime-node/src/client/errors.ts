@@ -34,7 +34,14 @@ export interface WireError {
 
 const RETRYABLE: ReadonlySet<AdoreErrorCode> = new Set(["NotLeader", "Timeout", "Unavailable"]);
 /** Core rejections that go away by themselves (a change in progress, a new leader's first commit). */
-const TRANSIENT_REJECTIONS: ReadonlySet<string> = new Set(["R2", "R3", "TransferInProgress", "NotLeader"]);
+const TRANSIENT_REJECTIONS: ReadonlySet<string> = new Set([
+  "R2",
+  "R3",
+  "TransferInProgress",
+  "NotLeader",
+  // the leader hands over and the new leader makes the change
+  "RemovesLeader",
+]);
 
 export class AdoreError extends Error {
   override readonly name = "AdoreError";
@@ -93,6 +100,8 @@ export function describeRejection(r: Rejection): string {
       return `NotVoter: node ${r.id} is not a voter`;
     case "TransferInProgress":
       return `TransferInProgress: leadership is being handed to node ${r.to}`;
+    case "RemovesLeader":
+      return `RemovesLeader: the leader does not commit a configuration without itself; it hands leadership to node ${r.transferTo || "(none available)"}, send the change there`;
     case "Malformed":
       return `Malformed: ${r.field}: ${r.detail}`;
     case "OutOfRange":
