@@ -98,7 +98,7 @@ describe("the election hazard (docs/elections.md)", () => {
   });
 
   it("with recency raft-log no rejection is caused by an ECache, but pulls are still rejected (leader ahead of ADORE)", () => {
-    const s = spec("raft-single", 3, { steps: 60 });
+    const s = spec("raft-single", 3, { steps: 300 });
     const h = hunt(s, 1, 400, (r) => r.failure?.cause === "ahead");
     expect([...h.byReason.keys()].some((k) => k.endsWith("/ecache"))).toBe(false);
     expect(h.byReason.get("rejected/VALIDPULLORACLE/mostRecent/ahead") ?? 0).toBeGreaterThan(0);

@@ -1,6 +1,7 @@
 import { members, type NodeId, type NodeSet } from "@adore/adore-core";
 import {
   type ActionKind,
+  adapterFor,
   addNode,
   type ClusterState,
   checkCluster,
@@ -14,6 +15,8 @@ import {
   HUNT_WEIGHTS,
   type Input,
   type Membership,
+  type Message,
+  type Rejection,
   newCluster,
   params as makeParams,
   type RaftParams,
@@ -34,8 +37,30 @@ export interface RaftStep<C> {
   readonly action: string;
   readonly effects: readonly Effect<C>[];
   readonly cluster: ClusterState<C>;
+  /** The inputs driven in this step, in order (what the Raft → SRaft reduction reads). */
+  readonly driven: readonly Driven<C>[];
   /** raft-net's own invariant check (ghost state, commit monotonicity) after this step, if it failed. */
   readonly raftViolation?: string;
+}
+
+/** One input a server received (or a crash/restart), with what it did. */
+export type Driven<C> =
+  | {
+      readonly kind: "input";
+      readonly id: NodeId;
+      readonly input: Input<C>;
+      readonly rejected: Rejection | undefined;
+      /** The server or its durable state changed. */
+      readonly changed: boolean;
+      readonly sent: readonly Message<C>[];
+    }
+  | { readonly kind: "crash"; readonly id: NodeId }
+  | { readonly kind: "restart"; readonly id: NodeId; readonly seed: number };
+
+/** Driver-level emulations of protocol changes (raft-net itself is unchanged). */
+export interface DriverOptions {
+  /** Never ask a leader for a configuration that excludes it (the step issues nothing). */
+  readonly noSelfRemoval?: boolean;
 }
 
 /** A recorded run: the initial cluster and every step. */
@@ -87,6 +112,7 @@ export function runCluster<C>(
   o: SimOptions<C>,
   onStep?: (s: RaftStep<C>) => boolean,
   record = false,
+  dopts: DriverOptions = {},
 ): { trace: RaftTrace<C>; stoppedAt: number | undefined } {
   const rng = new Rng(o.seed);
   const show = (c: C) => o.scheme.print(c);
@@ -107,6 +133,19 @@ export function runCluster<C>(
   let cmd = 0;
   let req = 0;
   let effects: Effect<C>[] = [];
+  let driven: Driven<C>[] = [];
+  const noted = (id: NodeId, input: Input<C>, before: ClusterState<C>, eff: Effect<C>) => {
+    const a = before.nodes.get(id);
+    const b = cl.nodes.get(id);
+    driven.push({
+      kind: "input",
+      id,
+      input,
+      rejected: eff.rejected,
+      changed: a?.server !== b?.server || a?.durable !== b?.durable,
+      sent: eff.sent,
+    });
+  };
   const up = () => [...cl.nodes.values()].filter((n) => n.up).map((n) => n.server.id);
   const leaders = () => up().filter((id) => cl.nodes.get(id)!.server.role === "leader");
   const pickTarget = () => {
@@ -114,14 +153,17 @@ export function runCluster<C>(
     return ls.length > 0 && rng.chance(0.9) ? rng.pick(ls) : rng.pick(up());
   };
   const step = (id: NodeId, input: Input<C>) => {
+    const b = cl;
     const r = drive(cl, id, input, p, show);
     cl = r.cluster;
     effects.push(r.effect);
+    noted(id, input, b, r.effect);
   };
   let stoppedAt: number | undefined;
   for (let n = 1; n <= o.steps; n++) {
     const before = cl;
     effects = [];
+    driven = [];
     let action = "";
     let x = rng.next() * total;
     let kind: ActionKind = "deliver";
@@ -137,9 +179,14 @@ export function runCluster<C>(
         if (cl.network.length === 0) break;
         const i = rng.int(cl.network.length);
         action = `deliver ${showMessage(cl.network[i]!, show)}`;
+        const m = cl.network[i]!;
+        const b = cl;
         const r = deliver(cl, i, p, show);
         cl = r.cluster;
-        if (r.effect) effects.push(r.effect);
+        if (r.effect) {
+          effects.push(r.effect);
+          noted(m.to, { type: "receive", msg: m }, b, r.effect);
+        }
         break;
       }
       case "tick": {
@@ -168,6 +215,11 @@ export function runCluster<C>(
         const allowed = configs.filter((c) => !o.scheme.equals(c, cur) && o.scheme.R1plus(cur, c));
         const next = allowed.length > 0 && rng.chance(0.9) ? rng.pick(allowed) : rng.pick(configs);
         action = `reconfigure S${id} ${show(cur)} -> ${show(next)}`;
+        const finished = adapterFor(o.scheme).finish?.(next) ?? next;
+        if (dopts.noSelfRemoval && !(o.scheme.mbrs(next) & o.scheme.mbrs(finished) & (1 << id))) {
+          action += " (not issued: it removes the target)";
+          break;
+        }
         step(id, { type: "reconfigure", membership: { config: next, learners: 0 }, requestId: ++req });
         break;
       }
@@ -191,6 +243,7 @@ export function runCluster<C>(
         const id = rng.pick(up());
         action = `crash S${id}`;
         cl = crash(cl, id);
+        driven.push({ kind: "crash", id });
         break;
       }
       case "restart": {
@@ -201,6 +254,7 @@ export function runCluster<C>(
         const r = restart(cl, id, p, show, o.seed + n);
         cl = r.cluster;
         if (r.effect) effects.push(r.effect);
+        driven.push({ kind: "restart", id, seed: o.seed + n });
         break;
       }
       case "partition": {
@@ -243,8 +297,8 @@ export function runCluster<C>(
     }
     const bad = checkCluster(cl) ?? commitMonotone(before, cl);
     const st: RaftStep<C> = bad
-      ? { n, action, effects, cluster: cl, raftViolation: bad }
-      : { n, action, effects, cluster: cl };
+      ? { n, action, effects, cluster: cl, driven, raftViolation: bad }
+      : { n, action, effects, cluster: cl, driven };
     if (record) steps.push(st);
     if (onStep && !onStep(st)) {
       stoppedAt = n;

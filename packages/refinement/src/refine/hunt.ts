@@ -1,5 +1,5 @@
 import { type NodeSet, renderAscii, type Scheme } from "@adore/adore-core";
-import type { ActionKind, Mutations, SimOptions } from "@adore/raft-net";
+import type { ActionKind, Mutations, RaftOptions, SimOptions } from "@adore/raft-net";
 import { type RaftStep, runCluster } from "./driver.js";
 import { type RefinementResult, type CommitMapping, RefinementChecker, refineOptionsFor } from "./mapping.js";
 
@@ -11,8 +11,17 @@ export interface RunSpec<C> {
   readonly steps: number;
   readonly weights?: Partial<Record<ActionKind, number>>;
   readonly mutations?: Mutations;
+  /** raft-net options for the run (e.g. the etcd-style `leaderRemoval`). */
+  readonly options?: Partial<RaftOptions>;
   readonly recency?: "adore" | "raft-log";
   readonly commits?: CommitMapping;
+  /**
+   * Emulates a protocol change in the driver (raft-net is unchanged): a leader is never asked for a
+   * configuration that excludes it (the run issues nothing instead).
+   */
+  readonly noSelfRemoval?: boolean;
+  /** Do not report raft-net's own invariant checks: only the refinement and ADORE safety count. */
+  readonly refinementOnly?: boolean;
 }
 
 export interface RunOutcome<C> {
@@ -31,6 +40,7 @@ function simOptions<C>(spec: RunSpec<C>, seed: number): SimOptions<C> {
     steps: spec.steps,
     ...(spec.weights ? { weights: spec.weights } : {}),
     ...(spec.mutations ? { mutations: spec.mutations } : {}),
+    ...(spec.options ? { options: spec.options } : {}),
   };
 }
 
