@@ -89,3 +89,5 @@ export { productSpec } from "./refine/product.js";
 export type { LeaderStep } from "./validate/traces.js";
 export type { AdoreView } from "./validate/adore.js";
 export { adoreViewOfTraces, renderRunSvg, summarizeTree } from "./validate/adore.js";
+// SRaft itself, for callers of productSpec that do not depend on @adore/sraft
+export { sraftSpec } from "@adore/sraft";

@@ -8,6 +8,7 @@ import { runExperiment } from "./experiment.js";
 import { runExplore, withRuleOptions } from "./explore.js";
 import { addLincheckCommand } from "./lincheck.js";
 import { addServiceCommands } from "./service.js";
+import { addRefineCommand } from "./refine.js";
 import { addValidateCommand } from "./validate.js";
 
 const int = (name: string) => (v: string) => {
@@ -137,6 +138,7 @@ export function buildProgram(): Command {
     });
 
   addValidateCommand(program);
+  addRefineCommand(program);
 
   program
     .command("experiment")
