@@ -440,3 +440,107 @@ describe("SnapshotStore", () => {
     expect(await store.pruneBefore(20)).toEqual(["snap-0000000000000010.bin"]);
   });
 });
+
+describe("Wal recovery of damaged segment files (property)", () => {
+  /** Payload of entry i: self-describing, so a corrupted record could never pass for a real one. */
+  const payloadOf = (i: number, len: number) =>
+    Buffer.from(`entry-${i}-`.padEnd(len, String.fromCharCode(97 + (i % 26))));
+
+  /** A log written across several segments; returns the directory and every acknowledged record. */
+  async function written(
+    seed: number,
+  ): Promise<{ dir: string; payloads: Map<number, Buffer>; hard: string[] }> {
+    const dir = freshDir();
+    const { wal } = await Wal.open(dir, opts({ segmentSize: 300 }));
+    const payloads = new Map<number, Buffer>();
+    const hard: string[] = [];
+    const n = 12 + (seed % 10);
+    for (let i = 1; i <= n; i++) {
+      const p = payloadOf(i, 12 + ((seed * 7 + i * 13) % 40));
+      payloads.set(i, p);
+      wal.appendEntries(i, [p]);
+      if (i % 3 === 0) {
+        const hs = { term: 1 + Math.floor(i / 5), votedFor: 1, commit: i - 1 };
+        hard.push(JSON.stringify(hs));
+        wal.setHardState(hs);
+      }
+      if (i % 4 === 0) await wal.sync();
+    }
+    await wal.close();
+    return { dir, payloads, hard };
+  }
+
+  it("recovers a valid prefix of the acknowledged records, or refuses with WalCorruptError — never a corrupted record", async () => {
+    const bases = await Promise.all([1, 2, 3].map((s) => written(s)));
+    let recovered = 0;
+    let refused = 0;
+    let leadingGaps = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat({ max: bases.length - 1 }),
+        fc.array(
+          fc.record({
+            segment: fc.nat(),
+            kind: fc.constantFrom("flip", "truncate", "byte", "garbage"),
+            at: fc.nat(),
+            bit: fc.nat({ max: 7 }),
+            value: fc.nat({ max: 255 }),
+          }),
+          { minLength: 1, maxLength: 3 },
+        ),
+        async (which, damage) => {
+          const base = bases[which]!;
+          const d = cloneDir(base.dir);
+          const segs = readdirSync(d)
+            .filter((f) => f.startsWith("wal-"))
+            .sort();
+          for (const dmg of damage) {
+            const file = join(d, segs[dmg.segment % segs.length]!);
+            const buf = Buffer.from(readFileSync(file));
+            if (buf.length === 0) continue;
+            const at = dmg.at % buf.length;
+            if (dmg.kind === "flip") buf[at]! ^= 1 << dmg.bit;
+            else if (dmg.kind === "byte") buf[at] = dmg.value;
+            if (dmg.kind === "truncate") writeFileSync(file, buf.subarray(0, at));
+            else if (dmg.kind === "garbage")
+              writeFileSync(file, Buffer.concat([buf, Buffer.alloc(1 + (dmg.value % 64), dmg.value)]));
+            else writeFileSync(file, buf);
+          }
+          let res: Awaited<ReturnType<typeof Wal.open>>;
+          try {
+            res = await Wal.open(d, opts({ segmentSize: 300 }));
+          } catch (e) {
+            // a clear, typed refusal naming the file and offset
+            expect(e).toBeInstanceOf(WalCorruptError);
+            expect((e as WalCorruptError).message).toMatch(
+              /corrupt write-ahead log wal-\d{16}\.log at byte \d+/,
+            );
+            refused++;
+            return;
+          }
+          const r = res.recovered;
+          // a prefix 1..k of the acknowledged entries, each byte-identical. One exception, found by
+          // this property: a leading segment cut to 0 bytes is read as absent, so the log starts
+          // later with no snapshot covering the gap — Wal.open does not refuse it, StorageAdapter
+          // does (RecoveryError "log starts at …, after the snapshot at 0 (missing entries)").
+          const first = r.lastIndex > 0 ? r.firstIndex : 1;
+          if (first > 1) {
+            expect(r.snapshot).toBeUndefined();
+            leadingGaps++;
+          }
+          expect(r.lastIndex).toBeLessThanOrEqual(base.payloads.size);
+          expect(r.entries.size).toBe(r.lastIndex === 0 ? 0 : r.lastIndex - first + 1);
+          for (let i = first; i <= r.lastIndex; i++)
+            expect(Buffer.from(r.entries.get(i)!).equals(base.payloads.get(i)!)).toBe(true);
+          // the hard state is one that was written (or none)
+          if (r.hardState) expect(base.hard).toContain(JSON.stringify(r.hardState));
+          await res.wal.close();
+          recovered++;
+        },
+      ),
+      { numRuns: Number(process.env.FC_NUM_RUNS ?? 150) },
+    );
+    expect(recovered + refused).toBeGreaterThan(0);
+    expect(leadingGaps).toBeLessThanOrEqual(recovered);
+  });
+});

@@ -5,6 +5,8 @@
 
 import { randomBytes } from "node:crypto";
 import { connect, type Socket } from "node:net";
+import { connect as tlsConnect } from "node:tls";
+import { CLIENT_AUTH_ID, CLIENT_AUTH_OP, UNAUTHENTICATED } from "../auth/client-auth.js";
 import { CodecError, decode, encode } from "../wire/codec.js";
 import { encodeFrame, FrameDecoder, FrameError } from "../wire/frame.js";
 import { AdoreError, type WireError } from "./errors.js";
@@ -21,6 +23,22 @@ export interface AdoreClientOptions {
   readonly timeoutMs?: number;
   readonly backoffInitialMs?: number;
   readonly backoffMaxMs?: number;
+  /** The cluster's client token (sent as the first frame of every connection). */
+  readonly token?: string;
+  /** Connect over TLS, trusting `ca` (PEM) — for a self-signed or private CA certificate. */
+  readonly tls?: ClientTlsOptions;
+}
+
+export interface ClientTlsOptions {
+  /** Trusted CA certificates (PEM); default: Node's bundled roots. */
+  readonly ca?: string | Buffer | ReadonlyArray<string | Buffer>;
+  /** Server name to verify (default: the endpoint's host). */
+  readonly servername?: string;
+}
+
+interface ConnectionSecurity {
+  readonly token?: string;
+  readonly tls?: ClientTlsOptions;
 }
 
 export interface PutResult {
@@ -48,16 +66,39 @@ class Connection {
   private readonly ready: Promise<void>;
   dead = false;
 
-  constructor(readonly addr: string) {
+  /** Set when the node refused our token: requests fail with it, not retried. */
+  private refusal: AdoreError | undefined;
+
+  constructor(
+    readonly addr: string,
+    sec: ConnectionSecurity = {},
+  ) {
     const i = addr.lastIndexOf(":");
-    const host = i > 0 ? addr.slice(0, i) : "127.0.0.1";
+    const host = i > 0 ? addr.slice(0, i).replace(/^\[(.*)\]$/, "$1") : "127.0.0.1";
     const port = Number(addr.slice(i + 1));
-    const sock = connect({ host, port });
+    const tls = sec.tls;
+    const sock = tls
+      ? tlsConnect({
+          host,
+          port,
+          ...(tls.ca !== undefined ? { ca: tls.ca as string | Buffer | Array<string | Buffer> } : {}),
+          ...(tls.servername !== undefined ? { servername: tls.servername } : {}),
+        })
+      : connect({ host, port });
     sock.setNoDelay(true);
     this.socket = sock;
     const decoder = new FrameDecoder({ maxFrameSize: CLIENT_MAX_FRAME });
     this.ready = new Promise<void>((resolve, reject) => {
-      sock.once("connect", () => resolve());
+      sock.once(tls ? "secureConnect" : "connect", () => {
+        // the token goes first; the node reads requests only after accepting it
+        if (sec.token !== undefined)
+          sock.write(
+            encodeFrame(encode({ id: CLIENT_AUTH_ID, op: CLIENT_AUTH_OP, token: sec.token }), {
+              maxFrameSize: CLIENT_MAX_FRAME,
+            }),
+          );
+        resolve();
+      });
       sock.once("error", (e) => reject(new AdoreError("Unavailable", `${addr}: ${e.message}`)));
     });
     this.ready.catch(() => undefined);
@@ -66,7 +107,13 @@ class Connection {
         if (f instanceof FrameError) return this.kill(`bad frame from ${addr}: ${f.message}`);
         const v = decode(f);
         if (v instanceof CodecError) return this.kill(`bad response from ${addr}: ${v.message}`);
+        if (typeof v !== "object" || v === null) return this.kill(`bad response from ${addr}: not an object`);
         const r = v as ClientResponse;
+        if (!r.ok && typeof r.error?.message === "string" && r.error.message.startsWith(UNAUTHENTICATED)) {
+          // refused for a missing or wrong token: not retryable, whichever request carried it
+          this.refusal = new AdoreError("BadRequest", `${addr}: ${r.error.message}`);
+          return this.kill(r.error.message);
+        }
         const w = this.waiting.get(r.id);
         if (!w) continue;
         this.waiting.delete(r.id);
@@ -81,7 +128,7 @@ class Connection {
   private kill(why: string): void {
     this.dead = true;
     this.socket.destroy();
-    const err = new AdoreError("Unavailable", why);
+    const err = this.refusal ?? new AdoreError("Unavailable", why);
     for (const w of this.waiting.values()) {
       clearTimeout(w.timer);
       w.reject(err);
@@ -92,7 +139,8 @@ class Connection {
   /** Sends one request; rejects with Unavailable (not sent / connection lost) or Timeout. */
   async request(req: ClientRequest, timeoutMs: number): Promise<ClientResponse> {
     await this.ready;
-    if (this.dead) throw new AdoreError("Unavailable", `connection to ${this.addr} is closed`);
+    if (this.dead)
+      throw this.refusal ?? new AdoreError("Unavailable", `connection to ${this.addr} is closed`);
     return new Promise<ClientResponse>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(req.id);
@@ -126,6 +174,7 @@ export class AdoreClient {
   private readonly timeout: number;
   private readonly backoffInitial: number;
   private readonly backoffMax: number;
+  private readonly security: ConnectionSecurity;
   /** Counters of what the client did (for tests and benchmarks). */
   readonly stats = { requests: 0, attempts: 0, redirects: 0, retries: 0 };
 
@@ -137,6 +186,10 @@ export class AdoreClient {
     this.timeout = opts.timeoutMs ?? 15_000;
     this.backoffInitial = opts.backoffInitialMs ?? 20;
     this.backoffMax = opts.backoffMaxMs ?? 500;
+    this.security = {
+      ...(opts.token !== undefined ? { token: opts.token } : {}),
+      ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
+    };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -232,7 +285,7 @@ export class AdoreClient {
   private conn(addr: string): Connection {
     let c = this.conns.get(addr);
     if (!c || c.dead) {
-      c = new Connection(addr);
+      c = new Connection(addr, this.security);
       this.conns.set(addr, c);
     }
     return c;

@@ -1,6 +1,7 @@
 // Command-line options of a node process (src/node/main.ts); the `adore` CLI can reuse
 // `nodeCommand()` as a subcommand or `parsePeers` / `nodeOptionsFrom` directly.
 import { Command, InvalidArgumentError } from "commander";
+import { readSecret, readTlsFiles } from "../auth/secrets.js";
 import { type PeerAddress, RaftNode, type RaftNodeOptions } from "./raft-node.js";
 
 /** Parses "1=host:peerPort/host:clientPort,2=…" into a peer directory. */
@@ -53,6 +54,14 @@ export interface NodeFlags {
   logFile?: string;
   metricsPort?: number;
   requestTimeoutMs?: number;
+  advertisePeer?: string;
+  unsafeLocalReads?: boolean;
+  clusterSecret?: string;
+  clusterSecretFile?: string;
+  clientToken?: string;
+  clientTokenFile?: string;
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 /** Adds the node flags to a command (so the CLI can mount them under its own name). */
@@ -79,7 +88,24 @@ export function withNodeOptions(cmd: Command): Command {
     .option("--log-level <level>", "silent|error|warn|info|debug", "info")
     .option("--log-file <file>", "log to this file instead of stderr")
     .option("--metrics-port <n>", "serve Prometheus metrics on this port", int("--metrics-port"))
-    .option("--request-timeout-ms <n>", "server-side request timeout", int("--request-timeout-ms"));
+    .option("--request-timeout-ms <n>", "server-side request timeout", int("--request-timeout-ms"))
+    .option(
+      "--advertise-peer <addr>",
+      "the peer address this node publishes for itself, when peers reach it through a proxy (default: where it listens)",
+    )
+    .option(
+      "--unsafe-local-reads",
+      "TEST ONLY, DELIBERATELY BROKEN: serve gets from this node's local state without ReadIndex (stale reads; the fault harness must catch it)",
+    )
+    .option(
+      "--cluster-secret <s>",
+      "peer authentication secret (prefer --cluster-secret-file: argv is visible)",
+    )
+    .option("--cluster-secret-file <file>", "read the peer authentication secret from this file")
+    .option("--client-token <t>", "clients must present this token (prefer --client-token-file)")
+    .option("--client-token-file <file>", "read the client token from this file")
+    .option("--tls-cert <file>", "serve the client port over TLS with this PEM certificate (with --tls-key)")
+    .option("--tls-key <file>", "the PEM private key of --tls-cert");
 }
 
 export function nodeOptionsFrom(f: NodeFlags): RaftNodeOptions {
@@ -104,6 +130,24 @@ export function nodeOptionsFrom(f: NodeFlags): RaftNodeOptions {
     ...(f.trace ? { traceFile: f.trace } : {}),
     ...(f.metricsPort !== undefined ? { metricsPort: f.metricsPort } : {}),
     ...(f.requestTimeoutMs !== undefined ? { requestTimeoutMs: f.requestTimeoutMs } : {}),
+    ...(f.advertisePeer !== undefined ? { advertisePeerAddr: f.advertisePeer } : {}),
+    ...(f.unsafeLocalReads ? { unsafeLocalReads: true } : {}),
+    ...securityFrom(f),
+  };
+}
+
+/** The security options of the flags: secrets read from their files (never echoed in errors). */
+function securityFrom(f: NodeFlags): Pick<RaftNodeOptions, "clusterSecret" | "clientToken" | "clientTls"> {
+  const secret = readSecret(f.clusterSecret, f.clusterSecretFile, "the cluster secret");
+  const token = readSecret(f.clientToken, f.clientTokenFile, "the client token");
+  if ((f.tlsCert === undefined) !== (f.tlsKey === undefined))
+    throw new InvalidArgumentError("--tls-cert and --tls-key go together");
+  return {
+    ...(secret !== undefined ? { clusterSecret: secret } : {}),
+    ...(token !== undefined ? { clientToken: token } : {}),
+    ...(f.tlsCert !== undefined && f.tlsKey !== undefined
+      ? { clientTls: readTlsFiles(f.tlsCert, f.tlsKey) }
+      : {}),
   };
 }
 

@@ -1,8 +1,13 @@
 // The client port: framed codec requests → RaftNode operations → framed responses. Requests on one
 // connection are served concurrently (responses carry the request id). A connection that sends
 // something that is not a request (bad frame, undecodable bytes, no id) is closed with a log line.
+// With a client token configured, the first frame must be {id: 0, op: "auth", token} carrying it
+// (src/auth/client-auth.ts); anything else is refused before any request is read. With TLS
+// material the port speaks TLS (node:tls).
 
 import { createServer, type Server, type Socket } from "node:net";
+import { createServer as createTlsServer } from "node:tls";
+import { CLIENT_AUTH_ID, CLIENT_AUTH_OP, type ClientToken, UNAUTHENTICATED } from "../auth/client-auth.js";
 import type { KvRequest } from "../kv/kv.js";
 import { AdoreError } from "../client/errors.js";
 import { CLIENT_MAX_FRAME, CLIENT_OPS, type ClientRequest, type ClientResponse } from "../client/protocol.js";
@@ -90,17 +95,34 @@ export async function dispatch(node: RaftNode<unknown>, r: ClientRequest): Promi
   }
 }
 
+/** Client-port security: a required token (first frame) and TLS. */
+export interface ClientSecurity {
+  readonly token?: ClientToken;
+  /** PEM certificate chain and private key: the port speaks TLS. */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
+}
+
 export class ClientServer {
   private server: Server | undefined;
   private readonly conns = new Set<Socket>();
+  /** Connections refused for want of the right token (for tests and status). */
+  readonly authRefusals: Array<{ readonly reason: string; readonly remote: string }> = [];
 
   constructor(
     private readonly node: RaftNode<unknown>,
     private readonly log: Logger,
+    private readonly security: ClientSecurity = {},
   ) {}
 
   async start(host: string, port: number): Promise<{ host: string; port: number }> {
-    const server = createServer((s) => this.accept(s));
+    const tls = this.security.tls;
+    const server = tls
+      ? createTlsServer({ cert: tls.cert, key: tls.key, handshakeTimeout: 5000 }, (s) => this.accept(s))
+      : createServer((s) => this.accept(s));
+    if (tls)
+      server.on("tlsClientError", (e: Error) =>
+        this.log.warn({ err: e.message }, "client TLS handshake failed"),
+      );
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -138,15 +160,52 @@ export class ClientServer {
       }
       sock.write(encodeFrame(payload, { maxFrameSize: CLIENT_MAX_FRAME }));
     };
+    const token = this.security.token;
+    /** Without a token configured every connection is trusted from the start. */
+    let authenticated = token === undefined;
+    // an unauthenticated connection may not linger
+    const authTimer = authenticated
+      ? undefined
+      : setTimeout(() => {
+          if (!authenticated) drop("no authentication within 5000 ms");
+        }, 5000).unref();
+    const refuseAuth = (reason: string, id: unknown) => {
+      this.authRefusals.push({ reason, remote });
+      this.log.warn({ remote, reason }, "client connection refused: not authenticated");
+      const answerId = typeof id === "number" && Number.isSafeInteger(id) ? id : CLIENT_AUTH_ID;
+      send({
+        id: answerId,
+        ok: false,
+        error: {
+          code: "BadRequest",
+          message: `${UNAUTHENTICATED}: ${reason === "BadToken" ? "wrong client token" : "a client token is required"}`,
+        },
+      });
+      sock.end();
+      setTimeout(() => sock.destroy(), 1000).unref();
+    };
     sock.on("data", (chunk: Buffer) => {
       for (const f of decoder.push(chunk)) {
-        if (sock.destroyed) return;
+        if (sock.destroyed || sock.writableEnded) return;
         if (f instanceof FrameError) return drop(f.message);
         const v = decode(f);
         if (v instanceof CodecError) return drop(v.message);
         if (typeof v !== "object" || v === null || Array.isArray(v))
           return drop("a request must be an object");
         const r = v as ClientRequest;
+        if ((r as { op?: unknown }).op === CLIENT_AUTH_OP) {
+          // the authentication frame: first on the connection, answered before any request
+          const t = (r as { token?: unknown }).token;
+          if (token !== undefined && !authenticated) {
+            const failure = token.check(t);
+            if (failure) return refuseAuth(failure, CLIENT_AUTH_ID);
+            authenticated = true;
+            if (authTimer) clearTimeout(authTimer);
+          } else if (token !== undefined) return drop("a second auth frame");
+          send({ id: CLIENT_AUTH_ID, ok: true, result: { authenticated: true } });
+          continue;
+        }
+        if (!authenticated) return refuseAuth("NoToken", r.id);
         if (typeof r.id !== "number" || !Number.isSafeInteger(r.id))
           return drop("a request needs a numeric id");
         if (typeof r.op !== "string" || !CLIENT_OPS.has(r.op)) {
@@ -171,7 +230,10 @@ export class ClientServer {
       }
     });
     sock.on("error", () => undefined);
-    sock.on("close", () => this.conns.delete(sock));
+    sock.on("close", () => {
+      if (authTimer) clearTimeout(authTimer);
+      this.conns.delete(sock);
+    });
   }
 
   async close(): Promise<void> {

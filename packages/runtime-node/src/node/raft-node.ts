@@ -36,6 +36,9 @@ import {
   stepServer,
 } from "@adore/raft-net";
 import { getScheme, type RegisteredScheme } from "@adore/schemes";
+import { admitPeerMessage } from "../auth/admission.js";
+import { ClientToken } from "../auth/client-auth.js";
+import { ClusterSecret } from "../auth/peer-auth.js";
 import { AdoreError, describeRejection, type LeaderHint, rejectionError } from "../client/errors.js";
 import { type KvLimits, type KvRequest, type KvResult, KvStateMachine } from "../kv/kv.js";
 import { ClientServer } from "./client-server.js";
@@ -88,6 +91,29 @@ export interface RaftNodeOptions {
   readonly sendQueueLimit?: number;
   /** WAL segment size (default 64 MiB). */
   readonly segmentSize?: number;
+  /**
+   * The peer address this node publishes for itself (its directory entry, hence its snapshots and
+   * status) when peers reach it through a proxy (the fault harness); it still listens on its own
+   * `peers` entry. Default: the address it listens on.
+   */
+  readonly advertisePeerAddr?: string;
+  /**
+   * TEST ONLY — DELIBERATELY BROKEN. Serve `get` from this node's local state machine, on any node
+   * and without ReadIndex: a deposed leader or a lagging follower answers stale values. It exists
+   * so that the fault harness (src/faults) can show it catches a linearizability bug. Never set it
+   * in production.
+   */
+  readonly unsafeLocalReads?: boolean;
+  /**
+   * Cluster secret: peers authenticate each other with an HMAC challenge–response in the handshake
+   * (src/auth). Without it any process that reaches the peer port may claim a known node id —
+   * production should set one. Never logged.
+   */
+  readonly clusterSecret?: string | Uint8Array;
+  /** Clients must present this token in their first frame (src/auth). Never logged. */
+  readonly clientToken?: string;
+  /** Serve the client port over TLS with this PEM certificate chain and key. */
+  readonly clientTls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
 }
 
 export interface PeerProgressStatus {
@@ -260,6 +286,8 @@ export class RaftNode<C = unknown> {
   private closed = false;
   private fatal: Error | undefined;
   private idle: Array<() => void> = [];
+  /** Peer messages dropped by admission (src/auth/admission.ts) before reaching the core. */
+  peerMessagesRefused = 0;
   /** Peer-link refusals seen (for tests and status). */
   readonly peerRejections: PeerRejection[] = [];
 
@@ -356,20 +384,40 @@ export class RaftNode<C = unknown> {
       resolve: (id) => this.directory.get(id)?.peerAddr,
       isKnownPeer: (id) => this.isKnownPeer(id),
       onMessage: (m) => {
+        // what the core's validation does not cover: prototype-shadowing keys, bogus configurations
+        const refused = admitPeerMessage(this.reg as RegisteredScheme<unknown>, m);
+        if (refused) {
+          this.peerMessagesRefused++;
+          this.log.warn({ from: m.from, type: m.type, why: refused }, "peer message refused");
+          return;
+        }
         this.queue.push({ type: "receive", msg: m as Message<C> });
         this.kick();
       },
       onReject: (r) => this.peerRejections.push(r),
       logger: this.log,
+      ...(opts.clusterSecret !== undefined ? { secret: new ClusterSecret(opts.clusterSecret) } : {}),
       ...(opts.sendQueueLimit !== undefined ? { queueLimit: opts.sendQueueLimit } : {}),
     });
     const pa = await this.transport.start();
-    this.clientServer = new ClientServer(this as unknown as RaftNode<unknown>, this.log);
+    this.clientServer = new ClientServer(this as unknown as RaftNode<unknown>, this.log, {
+      ...(opts.clientToken !== undefined ? { token: new ClientToken(opts.clientToken) } : {}),
+      ...(opts.clientTls ? { tls: opts.clientTls } : {}),
+    });
+    if (opts.clusterSecret === undefined)
+      this.log.warn(
+        "no cluster secret: peers are not authenticated (set --cluster-secret-file in production)",
+      );
     const ca = await this.clientServer.start(
       host ?? clientListen.host,
       opts.listen?.clientPort ?? clientListen.port,
     );
-    this.directory.set(this.id, { peerAddr: `${pa.host}:${pa.port}`, clientAddr: `${ca.host}:${ca.port}` });
+    this.directory.set(this.id, {
+      peerAddr: opts.advertisePeerAddr ?? `${pa.host}:${pa.port}`,
+      clientAddr: `${ca.host}:${ca.port}`,
+    });
+    if (opts.unsafeLocalReads)
+      this.log.warn("UNSAFE: --unsafe-local-reads serves stale reads (a deliberately broken test build)");
     if (opts.metricsPort !== undefined) {
       this.metricsPortBound = await this.metrics.serve(host ?? clientListen.host, opts.metricsPort);
       this.log.info({ port: this.metricsPortBound }, "metrics served on /metrics");
@@ -418,6 +466,10 @@ export class RaftNode<C = unknown> {
   }
   get appliedIndex(): number {
     return this.applied;
+  }
+  /** Client connections refused for a missing or wrong token (reason and remote address only). */
+  get clientAuthRefusals(): ReadonlyArray<{ readonly reason: string; readonly remote: string }> {
+    return this.clientServer?.authRefusals ?? [];
   }
 
   /** Learns or changes a node's addresses locally (the static directory). */
@@ -518,6 +570,12 @@ export class RaftNode<C = unknown> {
 
   /** A linearizable read of one key. */
   async get(key: string): Promise<string | null> {
+    if (this.opts.unsafeLocalReads) {
+      // DELIBERATELY BROKEN (test only): no leadership check, no ReadIndex
+      this.checkOpen();
+      this.metrics.reads.inc();
+      return this.kv.peek(key);
+    }
     await this.readBarrier();
     this.metrics.reads.inc();
     return this.kv.peek(key);

@@ -15,6 +15,7 @@
 
 import { createServer, type Server, type Socket, connect as tcpConnect } from "node:net";
 import type { Message } from "@adore/raft-net";
+import { type ClusterSecret, isNonce, newNonce } from "../auth/peer-auth.js";
 import { CodecError, decode, encode } from "../wire/codec.js";
 import { encodeFrame, FrameDecoder, FrameError } from "../wire/frame.js";
 import type { Logger } from "./log.js";
@@ -43,7 +44,11 @@ export type PeerRejectReason =
   | "WrongTarget"
   | "UnknownType"
   | "WrongSender"
-  | "HandshakeTimeout";
+  | "HandshakeTimeout"
+  /** A cluster secret is configured on one side and the other did not take part in the challenge. */
+  | "AuthRequired"
+  /** The other side's proof of the cluster secret was wrong (or missing). */
+  | "AuthFailed";
 
 /** Why a peer connection was refused or closed (logged, counted, and reported to `onReject`). */
 export interface PeerRejection {
@@ -75,6 +80,26 @@ export interface TransportOptions {
   readonly backoffInitialMs?: number;
   readonly backoffMaxMs?: number;
   readonly handshakeTimeoutMs?: number;
+  /**
+   * The cluster secret: with it, both sides of every connection prove knowledge of it (HMAC
+   * challenge–response bound to the node ids, the cluster id and fresh nonces, src/auth) before any
+   * protocol message is processed. Without it, the hello alone admits a known peer id.
+   */
+  readonly secret?: ClusterSecret;
+}
+
+/** A short description of an untrusted value for logs; never throws (String() can, on hostile objects). */
+export function show(v: unknown): string {
+  try {
+    if (typeof v === "string") return JSON.stringify(v.length > 64 ? `${v.slice(0, 64)}…` : v);
+    if (v === null || typeof v === "number" || typeof v === "boolean" || v === undefined) return String(v);
+    if (typeof v === "bigint") return `${v.toString()}n`;
+    if (v instanceof Uint8Array) return `<${v.length} bytes>`;
+    if (Array.isArray(v)) return `<array of ${v.length}>`;
+    return `<${typeof v}>`;
+  } catch {
+    return "<unprintable>";
+  }
 }
 
 export interface TransportStats {
@@ -166,6 +191,22 @@ class PeerLink {
     this.socket = sock;
     this.connectedAddr = addr;
     const decoder = new FrameDecoder({ maxFrameSize: 64 * 1024 });
+    const secret = this.t.opts.secret;
+    const nonce = secret ? newNonce() : undefined;
+    let challenge: Uint8Array | undefined;
+    const binding = () => ({
+      clusterId: this.t.opts.clusterId,
+      dialer: this.t.opts.nodeId,
+      acceptor: this.peer,
+      dialerNonce: nonce!,
+      acceptorNonce: challenge!,
+    });
+    const refused = (reason: PeerRejectReason, detail: string) => {
+      this.t.rejected({ reason, detail, side: "outbound", peer: this.peer, remote: addr });
+      // a refusal is not transient: wait the longest backoff before trying again
+      this.backoff = this.t.backoffMax;
+      sock.destroy();
+    };
     const connectTimer = setTimeout(() => sock.destroy(new Error("connect timeout")), 3000);
     sock.on("connect", () => {
       clearTimeout(connectTimer);
@@ -177,8 +218,10 @@ class PeerLink {
           nodeId: this.t.opts.nodeId,
           to: this.peer,
           protocol: PEER_PROTOCOL_VERSION,
+          ...(nonce ? { nonce } : {}),
         }),
       );
+      if (secret) return; // messages wait until the peer has proved the secret (helloOk)
       // messages may follow the hello at once: the peer reads them only after accepting it
       this.ready = true;
       this.flush();
@@ -194,11 +237,31 @@ class PeerLink {
           sock.destroy();
           return;
         }
-        if (v.type === "helloOk") this.backoff = this.t.backoffInitial;
-        else if (v.type === "helloReject") {
+        if (v.type === "challenge") {
+          if (!secret || !nonce)
+            return refused("AuthRequired", "the peer requires a cluster secret and none is configured here");
+          const n = (v as { nonce?: unknown }).nonce;
+          if (this.ready || challenge !== undefined || !isNonce(n))
+            return refused("AuthFailed", "unexpected or malformed challenge");
+          challenge = n;
+          sock.write(frameOf({ type: "auth", proof: secret.proof("dialer", binding()) }));
+        } else if (v.type === "helloOk") {
+          if (secret && !this.ready) {
+            if (challenge === undefined)
+              return refused(
+                "AuthFailed",
+                "the peer accepted without a challenge (it has no cluster secret)",
+              );
+            if (!secret.verify("acceptor", binding(), (v as { proof?: unknown }).proof))
+              return refused("AuthFailed", "the peer did not prove knowledge of the cluster secret");
+            this.ready = true;
+            this.flush();
+          }
+          this.backoff = this.t.backoffInitial;
+        } else if (v.type === "helloReject") {
           const r: PeerRejection = {
-            reason: String(v.reason) as PeerRejectReason,
-            detail: String(v.detail),
+            reason: (typeof v.reason === "string" ? v.reason : show(v.reason)) as PeerRejectReason,
+            detail: typeof v.detail === "string" ? v.detail : show(v.detail),
             side: "outbound",
             peer: this.peer,
             remote: addr,
@@ -339,6 +402,9 @@ export class PeerTransport {
     const remote = `${sock.remoteAddress}:${sock.remotePort}`;
     const decoder = new FrameDecoder({ maxFrameSize: PEER_MAX_FRAME });
     let peer: number | undefined;
+    /** With a secret: the hello was accepted, the dialer's proof is awaited. */
+    let pending: { id: number; nonce: Uint8Array; challenge: Buffer } | undefined;
+    const secret = this.opts.secret;
     const hsTimeoutMs = this.opts.handshakeTimeoutMs ?? 5000;
     let hsTimer: NodeJS.Timeout | undefined = setTimeout(
       () => refuse("HandshakeTimeout", `no hello within ${hsTimeoutMs} ms`),
@@ -347,7 +413,7 @@ export class PeerTransport {
     const refuse = (reason: PeerRejectReason, detail: string, answer = false) => {
       if (hsTimer) clearTimeout(hsTimer);
       hsTimer = undefined;
-      this.rejected({ reason, detail, side: "inbound", peer, remote });
+      this.rejected({ reason, detail, side: "inbound", peer: peer ?? pending?.id, remote });
       if (answer && !sock.destroyed) sock.end(frameOf({ type: "helloReject", reason, detail }));
       else sock.destroy();
       // end() lets the answer out; make sure the socket goes away even if the peer never reads
@@ -362,18 +428,46 @@ export class PeerTransport {
         if (typeof v !== "object" || v === null || Array.isArray(v))
           return refuse("BadPayload", "a frame must hold an object");
         const o = v as Record<string, unknown>;
+        if (peer === undefined && pending !== undefined && secret) {
+          // the hello was accepted; nothing but the proof is read before authentication
+          if (o.type !== "auth")
+            return refuse(
+              "AuthRequired",
+              `expected the auth proof, got a frame of type ${show(o.type)}`,
+              true,
+            );
+          const binding = {
+            clusterId: this.opts.clusterId,
+            dialer: pending.id,
+            acceptor: this.opts.nodeId,
+            dialerNonce: pending.nonce,
+            acceptorNonce: pending.challenge,
+          };
+          if (!secret.verify("dialer", binding, o.proof))
+            return refuse(
+              "AuthFailed",
+              `node ${pending.id} did not prove knowledge of the cluster secret`,
+              true,
+            );
+          peer = pending.id;
+          pending = undefined;
+          clearTimeout(hsTimer);
+          hsTimer = undefined;
+          sock.write(frameOf({ type: "helloOk", proof: secret.proof("acceptor", binding) }));
+          continue;
+        }
         if (peer === undefined) {
-          if (o.type !== "hello") return refuse("NoHello", `first frame has type ${String(o.type)}`, true);
+          if (o.type !== "hello") return refuse("NoHello", `first frame has type ${show(o.type)}`, true);
           if (o.protocol !== PEER_PROTOCOL_VERSION)
             return refuse(
               "ProtocolMismatch",
-              `protocol ${String(o.protocol)}, this node speaks ${PEER_PROTOCOL_VERSION}`,
+              `protocol ${show(o.protocol)}, this node speaks ${PEER_PROTOCOL_VERSION}`,
               true,
             );
           if (o.clusterId !== this.opts.clusterId)
             return refuse(
               "ClusterMismatch",
-              `cluster ${JSON.stringify(o.clusterId)}, this node is in ${JSON.stringify(this.opts.clusterId)}`,
+              `cluster ${show(o.clusterId)}, this node is in ${JSON.stringify(this.opts.clusterId)}`,
               true,
             );
           const id = o.nodeId;
@@ -383,13 +477,25 @@ export class PeerTransport {
             !this.opts.isKnownPeer(id) ||
             id === this.opts.nodeId
           )
-            return refuse("UnknownPeer", `node id ${String(id)} is not a known peer`, true);
+            return refuse("UnknownPeer", `node id ${show(id)} is not a known peer`, true);
           if (o.to !== this.opts.nodeId)
             return refuse(
               "WrongTarget",
-              `hello addressed to node ${String(o.to)}, this is ${this.opts.nodeId}`,
+              `hello addressed to node ${show(o.to)}, this is ${this.opts.nodeId}`,
               true,
             );
+          if (secret) {
+            if (!isNonce(o.nonce))
+              return refuse(
+                "AuthRequired",
+                `node ${id} sent no handshake nonce; this node requires the cluster secret`,
+                true,
+              );
+            const challenge = newNonce();
+            pending = { id, nonce: Buffer.from(o.nonce), challenge };
+            sock.write(frameOf({ type: "challenge", nonce: challenge }));
+            continue;
+          }
           peer = id;
           clearTimeout(hsTimer);
           hsTimer = undefined;
@@ -397,10 +503,10 @@ export class PeerTransport {
           continue;
         }
         if (typeof o.type !== "string" || !MESSAGE_TYPES.has(o.type))
-          return refuse("UnknownType", `message type ${JSON.stringify(o.type)}`);
+          return refuse("UnknownType", `message type ${show(o.type)}`);
         if (o.from !== peer)
-          return refuse("WrongSender", `message from ${String(o.from)} on node ${peer}'s connection`);
-        if (o.to !== this.opts.nodeId) return refuse("WrongTarget", `message to ${String(o.to)}`);
+          return refuse("WrongSender", `message from ${show(o.from)} on node ${peer}'s connection`);
+        if (o.to !== this.opts.nodeId) return refuse("WrongTarget", `message to ${show(o.to)}`);
         this.stats.received++;
         this.opts.onMessage(o as unknown as Message<unknown>);
       }
