@@ -7,6 +7,41 @@ import type { SchemeAdapter } from "./options.js";
  * finished (joint consensus leaves the joint phase) and how a learner becomes a voter.
  */
 export function adapterFor<C>(scheme: Scheme<C>): SchemeAdapter<C> {
+  const validConfig = configValidator(scheme);
+  return { ...followUps(scheme), validConfig };
+}
+
+/**
+ * A check for configuration values that arrive from the wire: for a registered scheme the value
+ * must print and parse back to itself; for any scheme its members must form a node set and the
+ * scheme's own functions must accept it without throwing.
+ */
+function configValidator<C>(scheme: Scheme<C>): (c: unknown) => string | undefined {
+  let parse: ((text: string) => unknown) | undefined;
+  try {
+    const reg = getScheme(scheme.name);
+    if (reg.scheme === (scheme as unknown)) parse = reg.parse;
+  } catch {
+    // a user-defined scheme: the generic checks only
+  }
+  return (c) => {
+    if (c === null || c === undefined) return "missing";
+    try {
+      const m = scheme.mbrs(c as C);
+      if (!Number.isSafeInteger(m) || m <= 0 || (m & 1) !== 0) return "its members are not a node set";
+      const text = scheme.print(c as C);
+      if (typeof text !== "string") return "it does not print";
+      if (!scheme.equals(c as C, c as C)) return "it is not equal to itself";
+      if (typeof scheme.isQuorum(m, c as C) !== "boolean") return "isQuorum does not answer";
+      if (parse && !scheme.equals(parse(text) as C, c as C)) return `it does not read back from ${text}`;
+      return undefined;
+    } catch (e) {
+      return `not a ${scheme.name} configuration (${e instanceof Error ? e.message : "invalid"})`;
+    }
+  };
+}
+
+function followUps<C>(scheme: Scheme<C>): SchemeAdapter<C> {
   switch (scheme.name) {
     case "raft-single":
     case "static":

@@ -113,6 +113,8 @@ export const RAFT_ELECTION: ElectionRule = {
  */
 export interface SchemeAdapter<C> {
   readonly scheme: Scheme<C>;
+  /** Why a value from the wire is not a configuration of the scheme (undefined: it is one). */
+  validConfig?(c: unknown): string | undefined;
   finish?(committed: C): C | undefined;
   addVoter?(cf: C, id: NodeId): C | undefined;
 }
@@ -176,6 +178,7 @@ export function makeParams<C>(init: RaftParamsInit<C>): RaftParams<C> | OptionsE
     scheme: init.scheme,
     ...(finish ? { finish } : {}),
     ...(addVoter ? { addVoter } : {}),
+    ...(known.validConfig ? { validConfig: known.validConfig } : {}),
   };
   return { adapter, options, election: init.election ?? RAFT_ELECTION };
 }

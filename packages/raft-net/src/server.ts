@@ -199,14 +199,15 @@ export function effectiveConfig<C>(
 
 /** The configuration an entry at index n was appended under (the latest one at or before n). */
 function effectiveConfigAt<C>(s: RaftServer<C>, p: RaftParams<C>, n: number): C {
-  const at = s.log.configAt(n);
   if (p.options.mutations.configAtCommit) return s.log.configAt(Math.min(n, s.commit)).membership.config;
-  return at.membership.config;
+  // the latest configuration entry is known: only an index below it needs the log scanned
+  if (n >= s.config.index) return s.config.membership.config;
+  return s.log.configAt(n).membership.config;
 }
 
 /** Raft's step function: (server, input) → (server', outputs). Never throws on bad input. */
 export function stepServer<C>(server: RaftServer<C>, input: Input<C>, params: RaftParams<C>): StepResult<C> {
-  const bad = validateInput(input, server.id);
+  const bad = validateInput(input, server.id, params.adapter.validConfig);
   if (bad) return { server, outputs: EMPTY_OUTPUTS, rejected: bad };
   const cx = new Ctx(server, params);
   const rejected = cx.handle(input);

@@ -27,9 +27,14 @@ function bool(o: Record<string, unknown>, field: string, prefix: string): Reject
   return typeof o[field] === "boolean" ? undefined : malformed(`${prefix}${field}`, "must be a boolean");
 }
 
+/** Checks configuration values (set per call from the scheme adapter). */
+let configCheck: ((c: unknown) => string | undefined) | undefined;
+
 function membership(x: unknown, field: string): Rejection | undefined {
   if (!isObj(x)) return malformed(field, "must be an object {config, learners}");
   if (!("config" in x) || x.config === undefined) return malformed(`${field}.config`, "missing");
+  const bad = configCheck?.(x.config);
+  if (bad !== undefined) return malformed(`${field}.config`, bad);
   if (!isNat(x.learners) || (x.learners & 1) !== 0)
     return malformed(`${field}.learners`, "must be a node set");
   return undefined;
@@ -82,8 +87,24 @@ function snapshot(x: unknown, field: string): Rejection | undefined {
   return membership(x.membership, `${field}.membership`);
 }
 
-/** Checks a message's shape; `self` is the receiving server. */
-export function validateMessage(m: unknown, self: NodeId): Rejection | undefined {
+/**
+ * Checks a message's shape; `self` is the receiving server; `validConfig` (the scheme adapter's)
+ * checks configuration values.
+ */
+export function validateMessage(
+  m: unknown,
+  self: NodeId,
+  validConfig?: (c: unknown) => string | undefined,
+): Rejection | undefined {
+  configCheck = validConfig;
+  try {
+    return checkMessage(m, self);
+  } finally {
+    configCheck = undefined;
+  }
+}
+
+function checkMessage(m: unknown, self: NodeId): Rejection | undefined {
   if (!isObj(m)) return malformed("msg", "must be an object");
   const base = nid(m, "from", "msg.") ?? nid(m, "to", "msg.") ?? nat(m, "term", "msg.");
   if (base) return base;
@@ -134,7 +155,20 @@ export function validateMessage(m: unknown, self: NodeId): Rejection | undefined
 }
 
 /** Checks an input's shape (messages in full; callers' arguments). */
-export function validateInput(input: unknown, self: NodeId): Rejection | undefined {
+export function validateInput(
+  input: unknown,
+  self: NodeId,
+  validConfig?: (c: unknown) => string | undefined,
+): Rejection | undefined {
+  configCheck = validConfig;
+  try {
+    return checkInput(input, self);
+  } finally {
+    configCheck = undefined;
+  }
+}
+
+function checkInput(input: unknown, self: NodeId): Rejection | undefined {
   if (!isObj(input)) return malformed("input", "must be an object");
   switch (input.type) {
     case "tick":
@@ -142,7 +176,7 @@ export function validateInput(input: unknown, self: NodeId): Rejection | undefin
     case "heartbeat":
       return undefined;
     case "receive":
-      return validateMessage(input.msg, self);
+      return checkMessage(input.msg, self);
     case "propose": {
       const c = input.commands;
       if (!Array.isArray(c) || c.some((x) => typeof x !== "string"))

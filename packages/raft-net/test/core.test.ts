@@ -124,6 +124,30 @@ describe("bad input is refused with a typed reason and changes nothing", () => {
       ],
       [{ ...ae, entries: [{ kind: "weird", index: 2, term: 1, versn: 1 }] }, "msg.entries[0].kind"],
       [{ ...ae, type: "Nope" }, "msg.type"],
+      [
+        {
+          ...ae,
+          entries: [
+            {
+              kind: "config",
+              index: 2,
+              term: 1,
+              versn: 2,
+              membership: { config: { old: "x" }, learners: 0 },
+            },
+          ],
+        },
+        "msg.entries[0].membership.config",
+      ],
+      [
+        {
+          ...ae,
+          entries: [
+            { kind: "config", index: 2, term: 1, versn: 2, membership: { config: 1.5, learners: 0 } },
+          ],
+        },
+        "msg.entries[0].membership.config",
+      ],
     ];
     for (const [msg, field] of cases) {
       const r = stepServer(follower, { type: "receive", msg } as unknown as Input<number>, p);
