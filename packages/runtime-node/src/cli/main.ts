@@ -1,8 +1,9 @@
 #!/usr/bin/env node
+import { expandConfigFile } from "../node/config-file.js";
 import { buildProgram } from "./program.js";
 
-buildProgram()
-  .parseAsync(process.argv)
+Promise.resolve()
+  .then(() => buildProgram().parseAsync(expandConfigFile(process.argv)))
   .catch((e: unknown) => {
     process.stderr.write(`adore: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exitCode = 2;

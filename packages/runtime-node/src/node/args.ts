@@ -69,6 +69,7 @@ export function withNodeOptions(cmd: Command): Command {
   return cmd
     .requiredOption("--id <n>", "this node's id (1..30)", int("--id"))
     .requiredOption("--data <dir>", "data directory (created if missing)")
+    .option("--config <file>", "read flags from a JSON file (explicit flags win)")
     .requiredOption("--peers <list>", "peer directory: id=host:peerPort/host:clientPort,…", parsePeers)
     .option("--cluster-id <id>", "cluster identity (checked in the data dir and the peer handshake)", "adore")
     .option("--scheme <name>", "reconfiguration scheme", "raft-single")
