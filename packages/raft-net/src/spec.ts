@@ -215,7 +215,7 @@ export function netSpec<C>(o: NetSpecOptions<C>): Spec<NetState<C>, NetStep, Net
         if (st.crashes < b.maxCrashes) out.push({ kind: "crash", nid });
       }
       if (cl.partition.length > 0) out.push({ kind: "heal" });
-      else (b.partitions ?? []).forEach((_, k) => out.push({ kind: "partition", k }));
+      else for (let k = 0; k < (b.partitions ?? []).length; k++) out.push({ kind: "partition", k });
       // identical messages in flight are one choice
       const seen = new Set<string>();
       cl.network.forEach((m, i) => {
