@@ -146,4 +146,31 @@ describe("membership changes under load (node processes)", () => {
     await w.stop();
     expect(await readAll(c, w.acked)).toEqual([]);
   });
+
+  it("a write retried with the same (clientId, seq) after the leader is SIGKILLed is applied once", async () => {
+    const cl = await LocalCluster.start({ ids: [1, 2, 3], dir: join(root, "retry"), logLevel: "warn" });
+    clusters.push(cl);
+    const c = new AdoreClient({ endpoints: cl.allEndpoints, attemptTimeoutMs: 1000, timeoutMs: 30_000 });
+    clients.push(c);
+    await until(async () => (await c.put("counter", "0")).prev === null || true, 20_000, "a leader");
+    const first = await c.writeWithSession(
+      "cas",
+      { key: "counter", expected: "0", value: "1" },
+      "retrier",
+      1,
+    );
+    expect(first).toEqual({ op: "cas", swapped: true, current: "1" });
+    // the client did not see the answer (say); the leader dies; the retry goes to the new leader
+    const leader = ((await c.status()) as { leader: number }).leader;
+    await cl.signal(leader, "SIGKILL");
+    const again = await c.writeWithSession(
+      "cas",
+      { key: "counter", expected: "0", value: "1" },
+      "retrier",
+      1,
+    );
+    expect(again).toEqual(first); // the cached result: applied once, not a second (failing) cas
+    await cl.startNode(leader);
+    expect(await c.get("counter")).toBe("1");
+  });
 });
