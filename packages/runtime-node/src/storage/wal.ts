@@ -229,6 +229,9 @@ export class Wal {
       segments.push(seg);
       const buf = await readFile(path);
       const isLast = si === names.length - 1;
+      // a later segment exists, so this one was complete: it holds at least its header records
+      if (!isLast && buf.length === 0)
+        throw new WalCorruptError(name, 0, "empty segment before the last one (records were lost)");
       let off = 0;
       while (off < buf.length) {
         const item = readRecordAt(buf, off);
