@@ -163,12 +163,15 @@ describe("a 3-node cluster with a cluster secret and a client token", () => {
     const before = snapshotOf(leader);
     const none = client([leader.clientAddress]);
     await expect(none.put("a", "nope")).rejects.toMatchObject({
-      code: "BadRequest",
-      message: expect.stringMatching(/Unauthenticated/),
+      code: "Unauthenticated",
+      message: expect.stringMatching(/a client token is required/),
     });
     const wrong = client([leader.clientAddress], { token: "guess" });
-    await expect(wrong.get("a")).rejects.toMatchObject({ message: expect.stringMatching(/Unauthenticated/) });
-    await expect(wrong.put("a", "nope")).rejects.toMatchObject({ code: "BadRequest" });
+    await expect(wrong.get("a")).rejects.toMatchObject({
+      code: "Unauthenticated",
+      message: expect.stringMatching(/wrong client token/),
+    });
+    await expect(wrong.put("a", "nope")).rejects.toMatchObject({ code: "Unauthenticated" });
     // raw: a request smuggled after a wrong token is never answered
     const r = await raw(leader.clientAddress, (send, answers, sock) => {
       if (answers.length === 0 && !sock.writableEnded && sock.bytesWritten === 0) {
@@ -178,7 +181,7 @@ describe("a 3-node cluster with a cluster secret and a client token", () => {
     });
     expect(r.closedByPeer).toBe(true);
     expect(r.answers).toEqual([
-      { id: 0, ok: false, error: { code: "BadRequest", message: "Unauthenticated: wrong client token" } },
+      { id: 0, ok: false, error: { code: "Unauthenticated", message: "wrong client token" } },
     ]);
     expect(leader.clientAuthRefusals.map((x) => x.reason)).toEqual(
       expect.arrayContaining(["NoToken", "BadToken"]),
@@ -408,7 +411,7 @@ describe("TLS on the client port", () => {
           await expect(plain.get("tls")).rejects.toBeDefined();
           // a TLS client without the token is refused
           const noToken = client(cluster.endpoints(), { tls: { ca: pem.cert } });
-          await expect(noToken.get("tls")).rejects.toMatchObject({ code: "BadRequest" });
+          await expect(noToken.get("tls")).rejects.toMatchObject({ code: "Unauthenticated" });
         } finally {
           await cluster.close();
         }

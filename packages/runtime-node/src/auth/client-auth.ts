@@ -2,7 +2,7 @@
 //
 //   client → node  {id: 0, op: "auth", token}
 //   node → client  {id: 0, ok: true, result: {authenticated: true}}
-//                | {id: 0, ok: false, error: {code: "BadRequest", message: "Unauthenticated: …"}} and close
+//                | {id: 0, ok: false, error: {code: "Unauthenticated", message: "…"}} and close
 //
 // Tokens are compared as SHA-256 digests with crypto.timingSafeEqual (equal lengths, constant time,
 // nothing learnt from the token's length). The token is never logged.
@@ -14,7 +14,7 @@ export const CLIENT_AUTH_OP = "auth";
 /** The id the authentication frame and its answer carry (request ids start at 1). */
 export const CLIENT_AUTH_ID = 0;
 /** Prefix of the message of a refused client: clients turn it into a non-retryable error. */
-export const UNAUTHENTICATED = "Unauthenticated";
+export const UNAUTHENTICATED = "Unauthenticated" as const;
 
 export type ClientAuthFailure = "NoToken" | "BadToken";
 

@@ -109,9 +109,9 @@ class Connection {
         if (v instanceof CodecError) return this.kill(`bad response from ${addr}: ${v.message}`);
         if (typeof v !== "object" || v === null) return this.kill(`bad response from ${addr}: not an object`);
         const r = v as ClientResponse;
-        if (!r.ok && typeof r.error?.message === "string" && r.error.message.startsWith(UNAUTHENTICATED)) {
+        if (!r.ok && r.error?.code === UNAUTHENTICATED) {
           // refused for a missing or wrong token: not retryable, whichever request carried it
-          this.refusal = new AdoreError("BadRequest", `${addr}: ${r.error.message}`);
+          this.refusal = new AdoreError(UNAUTHENTICATED, `${addr}: ${String(r.error.message)}`);
           return this.kill(r.error.message);
         }
         const w = this.waiting.get(r.id);

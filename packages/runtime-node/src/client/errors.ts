@@ -16,6 +16,8 @@ export type AdoreErrorCode =
   | "Stale"
   /** The scheme has no rule for this membership shortcut: give an explicit configuration. */
   | "Unsupported"
+  /** The node requires a client token and this connection did not present the right one. */
+  | "Unauthenticated"
   | "Internal";
 
 export interface LeaderHint {

@@ -177,8 +177,8 @@ export class ClientServer {
         id: answerId,
         ok: false,
         error: {
-          code: "BadRequest",
-          message: `${UNAUTHENTICATED}: ${reason === "BadToken" ? "wrong client token" : "a client token is required"}`,
+          code: UNAUTHENTICATED,
+          message: reason === "BadToken" ? "wrong client token" : "a client token is required",
         },
       });
       sock.end();
