@@ -113,6 +113,7 @@ function alive(pid: number): boolean {
 interface ConnArgs {
   readonly endpoints?: string;
   readonly cluster?: string;
+  readonly token?: string;
   readonly timeout: number;
   readonly json?: boolean;
 }
@@ -125,6 +126,7 @@ function withConnection(cmd: Command): Command {
     )
     .option("--cluster <dir>", "the --dir of a running `adore cluster up` (reads <dir>/cluster.json)")
     .option("--timeout <ms>", "give up after this many milliseconds", intIn("--timeout", 1, 3_600_000), 5000)
+    .option("--token <token>", "client token of a cluster started with --client-token (default: $ADORE_TOKEN)")
     .option("--json", "machine-readable output: one JSON value on stdout");
 }
 
@@ -156,11 +158,13 @@ export function resolveEndpoints(o: { endpoints?: string; cluster?: string }, cw
 }
 
 function clientFor(o: ConnArgs, endpoints: string[]): AdoreClient {
+  const token = o.token ?? process.env.ADORE_TOKEN;
   return new AdoreClient({
     endpoints,
     timeoutMs: o.timeout,
     attemptTimeoutMs: Math.min(o.timeout, 2000),
     clientId: `adore-cli-${process.pid}`,
+    ...(token ? { token } : {}),
   });
 }
 
