@@ -636,27 +636,12 @@ class Ctx<C> {
         if (s.transferee === NONE && to !== NONE) this.transfer(to);
         return;
       }
-      const { index, versn } = this.nextEntry();
-      this.appendAsLeader([
-        {
-          kind: "config",
-          index,
-          term: s.term,
-          versn,
-          membership: { config: next, learners: cfg.membership.learners },
-        },
-      ]);
+      this.appendConfig({ config: next, learners: cfg.membership.learners });
       return;
     }
     // a leader that is no longer a voter steps down once its removal is committed
     if (!has(this.voterSet(), s.id)) {
-      let best = NONE;
-      let bestMatch = -1;
-      for (const [id, pr] of s.progress)
-        if (has(this.voterSet(), id) && pr.match > bestMatch) {
-          best = id;
-          bestMatch = pr.match;
-        }
+      const best = this.bestVoterOf(this.voterSet());
       if (this.o.stepDownOnRemoval && best !== NONE) {
         this.send({ type: "TimeoutNow", from: s.id, to: best, term: s.term });
         this.event({ type: "transferStarted", to: best });
@@ -665,6 +650,12 @@ class Ctx<C> {
       return;
     }
     this.maybePromote();
+  }
+
+  /** Appends a configuration entry as leader (an RCache, Fig. 6). */
+  private appendConfig(membership: Membership<C>): void {
+    const { index, versn } = this.nextEntry();
+    this.appendAsLeader([{ kind: "config", index, term: this.s.term, versn, membership }]);
   }
 
   private maybePromote(): void {
@@ -679,16 +670,7 @@ class Ctx<C> {
       const config = addVoter(cfg.membership.config, id);
       if (config === undefined || !this.scheme.R1plus(cfg.membership.config, config)) continue;
       this.event({ type: "promoting", learner: id });
-      const { index, versn } = this.nextEntry();
-      this.appendAsLeader([
-        {
-          kind: "config",
-          index,
-          term: s.term,
-          versn,
-          membership: { config, learners: cfg.membership.learners & ~(1 << id) },
-        },
-      ]);
+      this.appendConfig({ config, learners: cfg.membership.learners & ~(1 << id) });
       return;
     }
   }
@@ -893,10 +875,9 @@ class Ctx<C> {
       this.replies.push({ type: "reconfigFailed", requestId, reason: why });
       return why;
     }
-    const { index, versn } = this.nextEntry();
     this.touch();
-    this.replies.push({ type: "reconfigProposed", requestId, term: s.term, index });
-    this.appendAsLeader([{ kind: "config", index, term: s.term, versn, membership }]);
+    this.replies.push({ type: "reconfigProposed", requestId, term: s.term, index: s.log.lastIndex + 1 });
+    this.appendConfig(membership);
     return undefined;
   }
 
