@@ -288,6 +288,8 @@ export class RaftNode<C = unknown> {
   private idle: Array<() => void> = [];
   /** Peer messages dropped by admission (src/auth/admission.ts) before reaching the core. */
   peerMessagesRefused = 0;
+  /** Of those, vote requests from nodes outside the configuration. */
+  nonMemberVotes = 0;
   /** Peer-link refusals seen (for tests and status). */
   readonly peerRejections: PeerRejection[] = [];
 
@@ -389,6 +391,22 @@ export class RaftNode<C = unknown> {
         if (refused) {
           this.peerMessagesRefused++;
           this.log.warn({ from: m.from, type: m.type, why: refused }, "peer message refused");
+          return;
+        }
+        // a vote request from a node outside this node's configuration (a removed member, say) is
+        // dropped: it can only disturb; replication from any authenticated peer is let through,
+        // since a lagging node may not know its leader's configuration yet
+        if (
+          m.type === "RequestVote" &&
+          !has(this.reg.scheme.mbrs(this.server.config.membership.config), m.from)
+        ) {
+          this.peerMessagesRefused++;
+          this.nonMemberVotes++;
+          if (this.nonMemberVotes <= 10 || this.nonMemberVotes % 1000 === 0)
+            this.log.warn(
+              { from: m.from, term: m.term, dropped: this.nonMemberVotes },
+              "vote request from a node outside the configuration dropped",
+            );
           return;
         }
         this.queue.push({ type: "receive", msg: m as Message<C> });
