@@ -173,4 +173,26 @@ describe("membership changes under load (node processes)", () => {
     await cl.startNode(leader);
     expect(await c.get("counter")).toBe("1");
   });
+
+  it("a learner is promoted automatically once it has caught up (--auto-promote), under load", async () => {
+    const cl = await LocalCluster.start({
+      ids: [1, 2, 3, 4],
+      members: [1, 2, 3],
+      start: [1, 2, 3, 4],
+      dir: join(root, "promote"),
+      logLevel: "warn",
+      extraArgs: ["--auto-promote", "16"],
+    });
+    clusters.push(cl);
+    const c = new AdoreClient({ endpoints: cl.allEndpoints, attemptTimeoutMs: 1000, timeoutMs: 30_000 });
+    clients.push(c);
+    await until(async () => (await c.put("start", "1")).prev === null || true, 20_000, "a leader");
+    const w = writers(c, 4);
+    await until(async () => w.acked.size >= 200, 20_000, "writes before the learner");
+    const a = cl.addresses.get(4)!;
+    await c.addLearner(4, { peerAddr: a.peer, clientAddr: a.client });
+    await target(c, [1, 2, 3, 4]);
+    await w.stop();
+    expect(await readAll(c, w.acked)).toEqual([]);
+  });
 });

@@ -48,6 +48,7 @@ export interface NodeFlags {
   electionTick?: number;
   heartbeatTick?: number;
   snapshotThreshold?: number;
+  autoPromote?: number | true;
   seed?: number;
   trace?: string;
   logLevel: string;
@@ -84,6 +85,11 @@ export function withNodeOptions(cmd: Command): Command {
       "applied entries between snapshots (0: never)",
       int("--snapshot-threshold"),
     )
+    .option(
+      "--auto-promote [lag]",
+      "promote a learner to voter automatically once its log is within <lag> entries of the leader's (default 64)",
+      int("--auto-promote"),
+    )
     .option("--seed <n>", "seed of the core's randomized timeouts", int("--seed"))
     .option("--trace <file>", "record the core's inputs and events as NDJSON")
     .option("--log-level <level>", "silent|error|warn|info|debug", "info")
@@ -114,6 +120,9 @@ export function nodeOptionsFrom(f: NodeFlags): RaftNodeOptions {
     ...(f.electionTick !== undefined ? { electionTick: f.electionTick } : {}),
     ...(f.heartbeatTick !== undefined ? { heartbeatTick: f.heartbeatTick } : {}),
     ...(f.snapshotThreshold !== undefined ? { snapshotThreshold: f.snapshotThreshold } : {}),
+    ...(f.autoPromote !== undefined
+      ? { autoPromoteLearners: true, catchUpLag: f.autoPromote === true ? 64 : f.autoPromote }
+      : {}),
   };
   return {
     id: f.id,
