@@ -45,16 +45,28 @@ export {
   restart,
   setPartition,
 } from "./cluster.js";
-export type { ActionKind, SimOptions, SimResult, SimStats } from "./sim.js";
+export type {
+  ActionKind,
+  Driven,
+  SimHooks,
+  SimOptions,
+  SimResult,
+  SimRun,
+  SimStats,
+  SimStep,
+} from "./sim.js";
 export {
   currentLeader,
+  DEFAULT_WEIGHTS,
   findFailingSeed,
   HUNT_WEIGHTS,
   Rng,
+  runSimulation,
   showMessage,
+  simParams,
   simulate,
   universeOf,
 } from "./sim.js";
-export type { NetBounds, NetSpecOptions, NetState, NetStep } from "./spec.js";
-export { describeNetStep, netSpec } from "./spec.js";
+export type { EncodeParts, NetBounds, NetSpecOptions, NetState, NetStep } from "./spec.js";
+export { ClusterEncoder, describeNetStep, netSpec } from "./spec.js";
 export { compareScript, runScript, ScriptError } from "./interaction.js";

@@ -15,29 +15,58 @@ import {
   setPartition,
 } from "./cluster.js";
 import { type Mutations, params as makeParams, type RaftOptions, type RaftParams } from "./options.js";
-import { type Input, type Membership, type Message, NONE } from "./types.js";
+import { type Input, type Membership, type Message, NONE, type Rejection } from "./types.js";
 
-/** A small, fast, seedable generator (mulberry32): the simulator's only source of choice. */
+/**
+ * A small, fast, seedable generator (mulberry32): the simulator's only source of choice (and, with
+ * their own seeding, runtime-node's fault harness and fuzzers').
+ */
 export class Rng {
-  private s: number;
+  /** The generator's whole state (subclasses may seed it differently). */
+  protected s: number;
   constructor(seed: number) {
     this.s = seed >>> 0 || 0x6d2b79f5;
   }
-  next(): number {
+  /** 32 random bits (`next()` is this over 2^32). */
+  u32(): number {
     this.s = (this.s + 0x6d2b79f5) >>> 0;
     let t = this.s;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return (t ^ (t >>> 14)) >>> 0;
   }
+  /** A float in [0, 1). */
+  next(): number {
+    return this.u32() / 4294967296;
+  }
+  /** An integer in [0, n). */
   int(n: number): number {
     return Math.floor(this.next() * n);
+  }
+  /** An integer in [lo, hi]. */
+  range(lo: number, hi: number): number {
+    return lo + this.int(hi - lo + 1);
   }
   pick<T>(xs: readonly T[]): T {
     return xs[this.int(xs.length)]!;
   }
   chance(p: number): boolean {
     return this.next() < p;
+  }
+  /** A shuffled copy (Fisher–Yates). */
+  shuffle<T>(xs: readonly T[]): T[] {
+    const a = [...xs];
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      [a[i], a[j]] = [a[j]!, a[i]!];
+    }
+    return a;
+  }
+  /** n random bytes. */
+  bytes(n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.u32() & 0xff;
+    return out;
   }
 }
 
@@ -74,7 +103,8 @@ export type ActionKind =
   | "compact"
   | "campaign";
 
-const DEFAULT_WEIGHTS: Record<ActionKind, number> = {
+/** The default action weights of `simulate` (a soak-testing profile). */
+export const DEFAULT_WEIGHTS: Record<ActionKind, number> = {
   deliver: 60,
   tick: 18,
   propose: 8,
@@ -159,11 +189,55 @@ export function showMessage<C>(m: Message<C>, show: (c: C) => string): string {
   }
 }
 
-/** Runs one seeded random simulation, checking every invariant after every step. */
-export function simulate<C>(o: SimOptions<C>): SimResult<C> {
-  const rng = new Rng(o.seed);
-  const show = (c: C) => o.scheme.print(c);
-  const p: RaftParams<C> = makeParams({
+/** One input a server received (or a crash/restart), with what it did. */
+export type Driven<C> =
+  | {
+      readonly kind: "input";
+      readonly id: NodeId;
+      readonly input: Input<C>;
+      readonly rejected: Rejection | undefined;
+      /** The server or its durable state changed. */
+      readonly changed: boolean;
+      readonly sent: readonly Message<C>[];
+    }
+  | { readonly kind: "crash"; readonly id: NodeId }
+  | { readonly kind: "restart"; readonly id: NodeId; readonly seed: number };
+
+/** One step of a simulation, as handed to `runSimulation`'s `onStep`. */
+export interface SimStep<C> {
+  /** 1-based step number (the numbering of the transcript). */
+  readonly n: number;
+  /** The action taken, as in the transcript without its number ("" when the step did nothing). */
+  readonly action: string;
+  /** The effects of the drive/deliver/restart calls of this step, in order (empty for e.g. a drop). */
+  readonly effects: readonly Effect<C>[];
+  /** The cluster after the step. */
+  readonly cluster: ClusterState<C>;
+  /** Every input a server received in this step (and crashes/restarts), in order. */
+  readonly driven: readonly Driven<C>[];
+  /** The invariant check (`checkCluster`, commit monotonicity) after this step, if it failed. */
+  readonly violation: string | undefined;
+}
+
+export interface SimHooks<C> {
+  /** Called after every step; returning false stops the run after that step. */
+  readonly onStep?: (s: SimStep<C>) => boolean;
+  /** Keep running after an invariant check fails (default: stop at the first failure). */
+  readonly pastViolations?: boolean;
+}
+
+export interface SimRun<C> {
+  readonly result: SimResult<C>;
+  /** The cluster before the first step. */
+  readonly initial: ClusterState<C>;
+  readonly params: RaftParams<C>;
+  /** The step at which `onStep` stopped the run, if it did. */
+  readonly stoppedAt: number | undefined;
+}
+
+/** The params `simulate` uses for a seed. */
+export function simParams<C>(o: SimOptions<C>): RaftParams<C> {
+  return makeParams({
     scheme: o.scheme,
     options: {
       electionTick: 6,
@@ -175,6 +249,22 @@ export function simulate<C>(o: SimOptions<C>): SimResult<C> {
       mutations: o.mutations ?? {},
     },
   });
+}
+
+/** Runs one seeded random simulation, checking every invariant after every step. */
+export function simulate<C>(o: SimOptions<C>): SimResult<C> {
+  return runSimulation(o).result;
+}
+
+/**
+ * The simulation loop of `simulate`, handing every step to `hooks.onStep` (which may stop the
+ * run). The random choices depend only on the options, so hooks never change a seed's run.
+ */
+export function runSimulation<C>(o: SimOptions<C>, hooks: SimHooks<C> = {}): SimRun<C> {
+  const { onStep, pastViolations = false } = hooks;
+  const rng = new Rng(o.seed);
+  const show = (c: C) => o.scheme.print(c);
+  const p = simParams(o);
   const weights = { ...DEFAULT_WEIGHTS, ...o.weights };
   const kinds = Object.keys(weights) as ActionKind[];
   const total = kinds.reduce((a, k) => a + weights[k], 0);
@@ -186,6 +276,7 @@ export function simulate<C>(o: SimOptions<C>): SimResult<C> {
   // ids outside the initial configuration start empty and learn the log once added
   for (const id of universe)
     if (!cl.nodes.has(id)) cl = addNode(cl, id, { config: o.initial, learners: 0 }, p, o.seed);
+  const initial = cl;
   const configs = o.scheme.validConfigs(o.universe);
   const transcript: string[] = [];
   const stats: SimStats = {
@@ -202,11 +293,16 @@ export function simulate<C>(o: SimOptions<C>): SimResult<C> {
   };
   let cmd = 0;
   let req = 0;
+  // what `onStep` receives (only collected when there is one)
+  let action = "";
+  let effects: Effect<C>[] = [];
+  let driven: Driven<C>[] = [];
   const log = (line: string) => {
     if (o.transcript) transcript.push(line);
   };
   const record = (e: Effect<C> | undefined) => {
     if (!e) return;
+    if (onStep) effects.push(e);
     for (const ev of e.events) {
       if (ev.type === "becameLeader") {
         stats.elections++;
@@ -220,6 +316,19 @@ export function simulate<C>(o: SimOptions<C>): SimResult<C> {
     }
     for (const r of e.replies) if (r.type === "reconfigFailed") stats.reconfigsRefused++;
   };
+  const noteInput = (id: NodeId, input: Input<C>, before: ClusterState<C>, eff: Effect<C>) => {
+    if (!onStep) return;
+    const a = before.nodes.get(id);
+    const b = cl.nodes.get(id);
+    driven.push({
+      kind: "input",
+      id,
+      input,
+      rejected: eff.rejected,
+      changed: a?.server !== b?.server || a?.durable !== b?.durable,
+      sent: eff.sent,
+    });
+  };
   const up = () => [...cl.nodes.values()].filter((n) => n.up).map((n) => n.server.id);
   const leaders = () => up().filter((id) => cl.nodes.get(id)!.server.role === "leader");
   const pickTarget = () => {
@@ -227,15 +336,30 @@ export function simulate<C>(o: SimOptions<C>): SimResult<C> {
     return ls.length > 0 && rng.chance(0.9) ? rng.pick(ls) : rng.pick(up());
   };
   const step = (id: NodeId, input: Input<C>) => {
+    const b = cl;
     const r = drive(cl, id, input, p, show);
     cl = r.cluster;
     record(r.effect);
+    noteInput(id, input, b, r.effect);
     if (r.effect.rejected && o.transcript && input.type !== "receive")
       log(`    refused: ${JSON.stringify(r.effect.rejected)}`);
   };
 
+  let violation: string | undefined;
+  let failedAt: number | undefined;
+  let stoppedAt: number | undefined;
+  let last = o.steps;
   for (let n = 1; n <= o.steps; n++) {
     const before = cl;
+    const act = (line: string) => {
+      action = line;
+      log(`${n}. ${line}`);
+    };
+    action = "";
+    if (onStep) {
+      effects = [];
+      driven = [];
+    }
     let x = rng.next() * total;
     let kind: ActionKind = "deliver";
     for (const k of kinds) {
@@ -249,21 +373,24 @@ export function simulate<C>(o: SimOptions<C>): SimResult<C> {
       case "deliver": {
         if (cl.network.length === 0) break;
         const i = rng.int(cl.network.length);
-        log(`${n}. deliver ${showMessage(cl.network[i]!, show)}`);
+        const m = cl.network[i]!;
+        act(`deliver ${showMessage(m, show)}`);
+        const b = cl;
         const r = deliver(cl, i, p, show);
         cl = r.cluster;
         record(r.effect);
+        if (r.effect) noteInput(m.to, { type: "receive", msg: m }, b, r.effect);
         break;
       }
       case "tick": {
         const id = rng.pick(up());
-        log(`${n}. tick S${id}`);
+        act(`tick S${id}`);
         step(id, { type: "tick" });
         break;
       }
       case "campaign": {
         const id = rng.pick(up());
-        log(`${n}. campaign S${id}`);
+        act(`campaign S${id}`);
         step(id, { type: "campaign" });
         break;
       }
@@ -271,7 +398,7 @@ export function simulate<C>(o: SimOptions<C>): SimResult<C> {
         const id = pickTarget();
         const k = 1 + rng.int(3);
         const commands = Array.from({ length: k }, () => `c${++cmd}`);
-        log(`${n}. propose S${id} ${commands.join(",")}`);
+        act(`propose S${id} ${commands.join(",")}`);
         step(id, { type: "propose", commands });
         break;
       }
@@ -280,7 +407,7 @@ export function simulate<C>(o: SimOptions<C>): SimResult<C> {
         const cur = cl.nodes.get(id)!.server.config.membership.config;
         const allowed = configs.filter((c) => !o.scheme.equals(c, cur) && o.scheme.R1plus(cur, c));
         const next = allowed.length > 0 && rng.chance(0.9) ? rng.pick(allowed) : rng.pick(configs);
-        log(`${n}. reconfigure S${id} ${show(cur)} -> ${show(next)}`);
+        act(`reconfigure S${id} ${show(cur)} -> ${show(next)}`);
         stats.reconfigs++;
         step(id, { type: "reconfigure", membership: { config: next, learners: 0 }, requestId: ++req });
         break;
@@ -288,7 +415,7 @@ export function simulate<C>(o: SimOptions<C>): SimResult<C> {
       case "drop": {
         if (cl.network.length === 0) break;
         const i = rng.int(cl.network.length);
-        log(`${n}. drop ${showMessage(cl.network[i]!, show)}`);
+        act(`drop ${showMessage(cl.network[i]!, show)}`);
         cl = drop(cl, i);
         stats.drops++;
         break;
@@ -296,7 +423,7 @@ export function simulate<C>(o: SimOptions<C>): SimResult<C> {
       case "duplicate": {
         if (cl.network.length === 0) break;
         const i = rng.int(cl.network.length);
-        log(`${n}. duplicate ${showMessage(cl.network[i]!, show)}`);
+        act(`duplicate ${showMessage(cl.network[i]!, show)}`);
         cl = duplicate(cl, i);
         stats.duplicates++;
         break;
@@ -305,8 +432,9 @@ export function simulate<C>(o: SimOptions<C>): SimResult<C> {
         const down = universe.length - up().length;
         if (down >= maxDown) break;
         const id = rng.pick(up());
-        log(`${n}. crash S${id}`);
+        act(`crash S${id}`);
         cl = crash(cl, id);
+        if (onStep) driven.push({ kind: "crash", id });
         stats.crashes++;
         break;
       }
@@ -314,10 +442,11 @@ export function simulate<C>(o: SimOptions<C>): SimResult<C> {
         const downIds = universe.filter((id) => !cl.nodes.get(id)!.up);
         if (downIds.length === 0) break;
         const id = rng.pick(downIds);
-        log(`${n}. restart S${id}`);
+        act(`restart S${id}`);
         const r = restart(cl, id, p, show, o.seed + n);
         cl = r.cluster;
         record(r.effect);
+        if (onStep) driven.push({ kind: "restart", id, seed: o.seed + n });
         break;
       }
       case "partition": {
@@ -325,19 +454,19 @@ export function simulate<C>(o: SimOptions<C>): SimResult<C> {
         for (const id of universe) if (rng.chance(0.5)) a |= 1 << id;
         const b = o.universe & ~a;
         if (a === 0 || b === 0) break;
-        log(`${n}. partition ${members(a).join(",")} | ${members(b).join(",")}`);
+        act(`partition ${members(a).join(",")} | ${members(b).join(",")}`);
         cl = setPartition(cl, [a, b]);
         stats.partitions++;
         break;
       }
       case "heal":
         if (cl.partition.length === 0) break;
-        log(`${n}. heal`);
+        act("heal");
         cl = setPartition(cl, []);
         break;
       case "read": {
         const id = pickTarget();
-        log(`${n}. read S${id}`);
+        act(`read S${id}`);
         step(id, { type: "read", requestId: ++req });
         stats.reads++;
         break;
@@ -346,8 +475,8 @@ export function simulate<C>(o: SimOptions<C>): SimResult<C> {
         const ls = leaders();
         if (ls.length === 0) break;
         const id = rng.pick(ls);
-        const to = rng.pick(universe.filter((x) => x !== id));
-        log(`${n}. transfer S${id} -> S${to}`);
+        const to = rng.pick(universe.filter((y) => y !== id));
+        act(`transfer S${id} -> S${to}`);
         step(id, { type: "transferLeadership", to });
         break;
       }
@@ -355,7 +484,7 @@ export function simulate<C>(o: SimOptions<C>): SimResult<C> {
         const id = rng.pick(up());
         const s = cl.nodes.get(id)!.server;
         if (s.applied - s.log.snapshotIndex < 4) break;
-        log(`${n}. compact S${id} at ${s.applied}`);
+        act(`compact S${id} at ${s.applied}`);
         step(id, { type: "snapshot", index: s.applied, data: `state@${s.applied}` });
         stats.snapshots++;
         break;
@@ -364,20 +493,31 @@ export function simulate<C>(o: SimOptions<C>): SimResult<C> {
     const bad = checkCluster(cl) ?? commitMonotone(before, cl);
     if (bad) {
       log(`!! ${bad}`);
-      return { seed: o.seed, steps: n, violation: bad, failedAt: n, transcript, stats, final: cl };
+      if (violation === undefined) {
+        violation = bad;
+        failedAt = n;
+      }
+    }
+    if (onStep && !onStep({ n, action, effects, cluster: cl, driven, violation: bad })) {
+      stoppedAt = n;
+      last = n;
+      break;
+    }
+    if (bad && !pastViolations) {
+      last = n;
+      break;
     }
   }
-  let committed = 0;
-  for (const node of cl.nodes.values()) committed = Math.max(committed, node.server.commit);
-  stats.committed = committed;
+  if (violation === undefined) {
+    let committed = 0;
+    for (const node of cl.nodes.values()) committed = Math.max(committed, node.server.commit);
+    stats.committed = committed;
+  }
   return {
-    seed: o.seed,
-    steps: o.steps,
-    violation: undefined,
-    failedAt: undefined,
-    transcript,
-    stats,
-    final: cl,
+    result: { seed: o.seed, steps: last, violation, failedAt, transcript, stats, final: cl },
+    initial,
+    params: p,
+    stoppedAt,
   };
 }
 

@@ -24,7 +24,6 @@ for (const m of maps)
           universe: range(n),
           steps,
           ...(prof === "hunt" ? { weights: HUNT_WEIGHTS } : {}),
-          ...(process.env.NOSELF === "1" ? { noSelfRemoval: true } : {}),
           ...(process.env.NOCOMPACT === "1"
             ? { weights: { ...(prof === "hunt" ? HUNT_WEIGHTS : {}), compact: 0 } }
             : {}),

@@ -20,7 +20,6 @@ for (const m of muts) {
     universe: range(n),
     steps: Number(process.env.STEPS ?? 200),
     weights: { ...HUNT_WEIGHTS, compact: 0 },
-    noSelfRemoval: true,
     mutations: { [m]: true },
   };
   const t0 = performance.now();

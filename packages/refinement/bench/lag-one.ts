@@ -1,5 +1,5 @@
 // Prints the shortest failing run (by failure step) whose reason contains WANT:
-//   tsx bench/lag-one.ts SCHEME NODES hunt|soak MAPPING WANT [STEPS] [SEEDS]   (env NOSELF=1, NOCOMPACT=1)
+//   tsx bench/lag-one.ts SCHEME NODES hunt|soak MAPPING WANT [STEPS] [SEEDS]   (env NOCOMPACT=1)
 import { range, type Scheme } from "@adore/adore-core";
 import { HUNT_WEIGHTS } from "@adore/raft-net";
 import { getScheme } from "@adore/schemes";
@@ -16,7 +16,6 @@ const spec: RunSpec<unknown> = {
   universe: range(Number(n)),
   steps: Number(stepsS ?? 300),
   weights: process.env.NOCOMPACT === "1" ? { ...base, compact: 0 } : base,
-  ...(process.env.NOSELF === "1" ? { noSelfRemoval: true } : {}),
 };
 let best: { seed: number; at: number } | undefined;
 for (let seed = 1; seed <= Number(maxSeed ?? 200); seed++) {

@@ -68,7 +68,7 @@ export type { NodeTraceReport, TraceReport } from "./validate/traces.js";
 export { TraceFormatError, validateTraceDir } from "./validate/traces.js";
 
 // --- Stage 2: Raft → SRaft reduction, SRaft/Raft → ADORE with lagging times (src/refine) ---
-export type { Driven, DriverOptions } from "./refine/driver.js";
+export type { Driven } from "./refine/driver.js";
 export type {
   LagFailure,
   LagFailureKind,

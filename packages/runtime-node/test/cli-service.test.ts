@@ -10,7 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterFile } from "../src/cli/service.js";
-import { freePorts, until } from "./fixtures/node-cluster.js";
+import { allocatePorts } from "../src/cluster/local.js";
+import { until } from "./fixtures/node-cluster.js";
 
 const pkg = new URL("..", import.meta.url).pathname;
 const main = new URL("../src/cli/main.ts", import.meta.url).pathname;
@@ -125,7 +126,7 @@ beforeAll(async () => {
   endpoints = /^endpoints: (\S+)$/m.exec(u.out())![1]!;
   cluster = JSON.parse(readFileSync(join(dir, "cluster.json"), "utf8")) as ClusterFile;
   // node 4: not a member, started by hand with the cluster's peer directory plus its own addresses
-  const [p, c] = await freePorts(2);
+  const [p, c] = await allocatePorts(2);
   node4Addr = { peer: `127.0.0.1:${p}`, client: `127.0.0.1:${c}` };
   const n4 = await startBackground(
     [

@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { AdoreClient } from "../src/client/client.js";
-import { freePorts, until } from "./fixtures/node-cluster.js";
+import { allocatePorts } from "../src/cluster/local.js";
+import { until } from "./fixtures/node-cluster.js";
 
 const pkg = new URL("..", import.meta.url).pathname;
 const main = new URL("../src/node/main.ts", import.meta.url).pathname;
@@ -68,7 +69,7 @@ function spawnNode(id: number, peers: string, stderr: string[]): Promise<ChildPr
 
 describe("node processes", () => {
   it("keeps every acknowledged write across a SIGKILL of the leader and its restart", async () => {
-    const ports = await freePorts(6);
+    const ports = await allocatePorts(6);
     const addr = (id: number) => ({
       peer: `127.0.0.1:${ports[2 * (id - 1)]}`,
       client: `127.0.0.1:${ports[2 * (id - 1) + 1]}`,

@@ -12,4 +12,4 @@ export type {
   RaftServer,
   Rejection,
 } from "@adore/raft-net";
-export { checkCluster, crash, drive, newCluster, params, restart } from "@adore/raft-net";
+export { ClusterEncoder, checkCluster, crash, drive, newCluster, params, restart } from "@adore/raft-net";

@@ -1,11 +1,11 @@
-import { has, type Invariant, type KeySink, type NodeId, type NodeSet, type Spec } from "@adore/adore-core";
+import { has, type Invariant, type NodeId, type NodeSet, type Spec } from "@adore/adore-core";
 import {
+  ClusterEncoder,
   type ClusterState,
   checkCluster,
   crash,
   drive,
   type Effect,
-  type Entry,
   type Input,
   type Message,
   type Mutations,
@@ -13,7 +13,6 @@ import {
   params as makeParams,
   type RaftOptions,
   type RaftParams,
-  type RaftServer,
   type Rejection,
   restart,
   type Scheme,
@@ -208,9 +207,6 @@ export function applySRaftStep<C>(
   }
 }
 
-const ROLE = { follower: 0, preCandidate: 1, candidate: 2, leader: 3 } as const;
-const PSTATE = { probe: 0, replicate: 1, snapshot: 2 } as const;
-
 /** SRaft as a Spec for adore-core's `explore` (elect/commit rounds, invoke, reconfig, crash, restart). */
 export function sraftSpec<C>(o: SRaftOptions<C>): SRaftSpec<C> {
   const scheme = o.scheme;
@@ -220,48 +216,7 @@ export function sraftSpec<C>(o: SRaftOptions<C>): SRaftSpec<C> {
     options: { maxEntriesPerMessage: 4, maxInflight: 1, ...o.options, mutations: o.mutations ?? {} },
   });
   const show = (c: C) => scheme.print(c);
-  const interned = new Map<string, number>();
-  const intern = (s: string): number => {
-    let k = interned.get(s);
-    if (k === undefined) {
-      k = interned.size + 1;
-      interned.set(s, k);
-    }
-    return k;
-  };
-  const encEntry = (e: Entry<C>, sink: KeySink) => {
-    sink.add(e.term);
-    sink.add(e.versn);
-    sink.add(
-      e.kind === "noop"
-        ? 0
-        : e.kind === "command"
-          ? intern(`c:${e.command}`)
-          : intern(`k:${scheme.hash(e.membership.config)}:${e.membership.learners}`),
-    );
-  };
-  const encServer = (s: RaftServer<C>, sink: KeySink) => {
-    sink.add(ROLE[s.role]);
-    sink.add(s.term);
-    sink.add(s.votedFor);
-    sink.add(s.leader);
-    sink.add(s.commit);
-    sink.add(s.granted);
-    sink.add(s.refused);
-    sink.add(s.termStart);
-    sink.add(s.log.lastIndex);
-    for (const e of s.log.entries()) encEntry(e, sink);
-    sink.add(s.progress.size);
-    for (const [id, pr] of [...s.progress].sort((a, b) => a[0] - b[0])) {
-      sink.add(id);
-      sink.add(pr.match);
-      sink.add(pr.next);
-      sink.add(PSTATE[pr.state]);
-      sink.add(+pr.paused);
-      sink.add(pr.inflight.length);
-      for (const x of pr.inflight) sink.add(x);
-    }
-  };
+  const enc = new ClusterEncoder(scheme);
   // enabled() validates each candidate round by running it; step() reuses the result
   const memo = new WeakMap<SRaftState<C>, Map<string, SRaftState<C>>>();
   const keyOf = (a: SRaftStep) => JSON.stringify(a);
@@ -342,35 +297,11 @@ export function sraftSpec<C>(o: SRaftOptions<C>): SRaftSpec<C> {
       return typeof r === "string" ? { ok: false, reason: r } : { ok: true, next: r, rule: a.kind };
     },
     encode(st, sink) {
-      const cl = st.cluster;
       sink.add(st.invokes);
       sink.add(st.reconfigs);
       sink.add(st.crashes);
-      for (const [nid, n] of cl.nodes) {
-        sink.add(nid);
-        sink.add(+n.up);
-        if (n.up) encServer(n.server, sink);
-        else {
-          const d = n.durable;
-          sink.add(d.hardState.term);
-          sink.add(d.hardState.votedFor);
-          sink.add(d.hardState.commit);
-          sink.add(d.entries.length);
-          for (const e of d.entries) encEntry(e, sink);
-        }
-      }
-      const g = cl.ghost;
-      sink.add(g.violation ? 1 : 0);
-      for (const [t, l] of [...g.leaders].sort((a, b) => a[0] - b[0])) {
-        sink.add(t);
-        sink.add(l);
-      }
-      sink.add(-1);
-      for (const [i, c] of [...g.committed].sort((a, b) => a[0] - b[0])) {
-        sink.add(i);
-        sink.add(intern(c.ident));
-        sink.add(c.term);
-      }
+      // no network: SRaft delivers whole rounds, so nothing is ever in flight
+      enc.cluster(st.cluster, sink, { network: false, created: false });
     },
     invariants,
     showStep: (a) => showSRaftStep(a, configs, show),

@@ -1,5 +1,6 @@
 import { type NodeSet, renderAscii, type Scheme } from "@adore/adore-core";
-import type { ActionKind, Mutations, RaftOptions, SimOptions } from "@adore/raft-net";
+import type { ActionKind, Mutations, RaftOptions } from "@adore/raft-net";
+import { huntSeeds, maxId, type SeedHunt, showSteps, simOptionsOf } from "./common.js";
 import { type RaftStep, runCluster } from "./driver.js";
 import { type RefinementResult, type CommitMapping, RefinementChecker, refineOptionsFor } from "./mapping.js";
 
@@ -15,11 +16,6 @@ export interface RunSpec<C> {
   readonly options?: Partial<RaftOptions>;
   readonly recency?: "adore" | "raft-log";
   readonly commits?: CommitMapping;
-  /**
-   * Emulates a protocol change in the driver (raft-net is unchanged): a leader is never asked for a
-   * configuration that excludes it (the run issues nothing instead).
-   */
-  readonly noSelfRemoval?: boolean;
   /** Do not report raft-net's own invariant checks: only the refinement and ADORE safety count. */
   readonly refinementOnly?: boolean;
 }
@@ -31,22 +27,9 @@ export interface RunOutcome<C> {
   readonly steps: readonly RaftStep<C>[];
 }
 
-function simOptions<C>(spec: RunSpec<C>, seed: number): SimOptions<C> {
-  return {
-    scheme: spec.scheme,
-    initial: spec.initial,
-    universe: spec.universe,
-    seed,
-    steps: spec.steps,
-    ...(spec.weights ? { weights: spec.weights } : {}),
-    ...(spec.mutations ? { mutations: spec.mutations } : {}),
-    ...(spec.options ? { options: spec.options } : {}),
-  };
-}
-
 /** Drives one seeded run and checks it online (stops at the first failure). */
 export function checkSeed<C>(spec: RunSpec<C>, seed: number, record = false): RunOutcome<C> {
-  const o = simOptions(spec, seed);
+  const o = simOptionsOf(spec, seed);
   let ck: RefinementChecker<C> | undefined;
   const { trace } = runCluster(
     o,
@@ -69,21 +52,8 @@ export function checkSeed<C>(spec: RunSpec<C>, seed: number, record = false): Ru
   return { seed, result: ck!.result(), steps: trace.steps };
 }
 
-function maxId(u: NodeSet): number {
-  return 31 - Math.clz32(u);
-}
-
-export interface HuntSummary<C> {
-  readonly runs: number;
-  readonly failures: number;
-  readonly raftSteps: number;
-  readonly adoreSteps: number;
-  readonly ms: number;
-  /** Count of first failures by `kind/premise-or-clause[/cause]`. */
-  readonly byReason: ReadonlyMap<string, number>;
-  /** The failing run with the fewest Raft steps, re-run with its trace recorded. */
-  readonly shortest: RunOutcome<C> | undefined;
-}
+/** A hunt's totals; `byReason` counts first failures by `kind/premise-or-clause[/cause]`. */
+export type HuntSummary<C> = SeedHunt<RunOutcome<C>>;
 
 export function reasonOf(r: RefinementResult<unknown>): string {
   const f = r.failure;
@@ -101,58 +71,23 @@ export function hunt<C>(
   count: number,
   filter: (r: RefinementResult<C>) => boolean = () => true,
 ): HuntSummary<C> {
-  const t0 = performance.now();
-  const byReason = new Map<string, number>();
-  let failures = 0;
-  let raftSteps = 0;
-  let adoreSteps = 0;
-  let best: { seed: number; at: number } | undefined;
-  for (let seed = first; seed < first + count; seed++) {
-    const { result } = checkSeed(spec, seed);
-    raftSteps += result.raftSteps;
-    adoreSteps += result.adoreSteps;
-    if (!result.failure) continue;
-    failures++;
-    const why = reasonOf(result);
-    byReason.set(why, (byReason.get(why) ?? 0) + 1);
-    if (filter(result) && (!best || result.failure.at < best.at)) best = { seed, at: result.failure.at };
-  }
-  const ms = performance.now() - t0;
-  const shortest = best ? checkSeed(spec, best.seed, true) : undefined;
-  return { runs: count, failures, raftSteps, adoreSteps, ms, byReason, shortest };
+  return huntSeeds(
+    first,
+    count,
+    (seed) => checkSeed(spec, seed).result,
+    reasonOf,
+    filter,
+    (seed) => checkSeed(spec, seed, true),
+  );
 }
 
 /** A failing run as text: the Raft steps with the ADORE steps each mapped to, the failure, the tree. */
 export function showOutcome<C>(spec: RunSpec<C>, out: RunOutcome<C>, tree = true): string {
   const r = out.result;
-  const lines: string[] = [];
-  const byStep = new Map<number, string[]>();
-  for (const m of r.mapped) {
-    const xs = byStep.get(m.at) ?? [];
-    xs.push(`${m.step} [${m.rule}]`);
-    byStep.set(m.at, xs);
-  }
-  for (const s of out.steps) {
-    if (!s.action) continue;
-    const ev: string[] = [];
-    for (const e of s.effects)
-      for (const x of e.events) {
-        if (x.type === "becameLeader") ev.push(`S${e.id} leads t${x.term} voters {${members(x.voters)}}`);
-        if (x.type === "truncated") ev.push(`S${e.id} truncates from ${x.from}`);
-        if (x.type === "commitAdvanced") ev.push(`S${e.id} commit ${x.from}->${x.to}`);
-      }
-    lines.push(`${s.n}. ${s.action}${ev.length ? `   (${ev.join("; ")})` : ""}`);
-    for (const a of byStep.get(s.n) ?? []) lines.push(`      ADORE ${a}`);
-  }
+  const lines = showSteps(out.steps, r.mapped);
   if (r.failure) lines.push(`!! step ${r.failure.at}: ${r.failure.kind}: ${r.failure.message}`);
   if (tree) lines.push(renderAscii(spec.scheme, r.state, { title: "ADORE cache tree:" }));
   return lines.join("\n");
-}
-
-function members(s: NodeSet): string {
-  const out: number[] = [];
-  for (let i = 1; i <= 30; i++) if (s & (1 << i)) out.push(i);
-  return out.join(",");
 }
 
 /**

@@ -10,12 +10,19 @@ import {
   type NodeSet,
   type Recency,
   type Rejection,
-  replicatedStateSafety,
   type Scheme,
-  showStep,
   step,
 } from "@adore/adore-core";
 import type { ClusterState, Effect, Entry, RaftServer } from "@adore/raft-net";
+import {
+  anchorOf,
+  applyAdore,
+  branchMismatch,
+  entryCacheMismatch,
+  entryStep,
+  ghostKey,
+  type MappedStep,
+} from "./common.js";
 
 /**
  * The SRaft/Raft → ADORE mapping with lagging ADORE times (stage 2). A Raft election is NOT mapped
@@ -92,17 +99,8 @@ export interface ObservedStep<C> {
   readonly raftViolation?: string;
 }
 
-const key = (index: number, term: number) => `${index}:${term}`;
-
-function entryMethod(e: Entry<unknown>): string | undefined {
-  return e.kind === "noop" ? "noop" : e.kind === "command" ? e.command : undefined;
-}
-
-export interface MappedAdoreStep {
-  readonly at: number;
-  readonly step: string;
-  readonly rule: string;
-}
+/** An ADORE step the mapping emitted (the same as stage 1's). */
+export type MappedAdoreStep = MappedStep;
 
 /**
  * The checker: feed it steps (Raft or SRaft: both are sequences of server inputs); every ADORE
@@ -156,43 +154,24 @@ export class LaggingRefiner<C> {
   }
 
   private apply(a: AdoreStep<C>): boolean {
-    const r = step(this.model, this.st, a);
-    const shown = showStep(this.o.scheme, a);
+    const r = applyAdore(this.model, this.o.scheme, this.st, this.committed, a);
     if (!r.ok)
-      return this.fail({
-        kind: "rejected",
-        message: `${shown} rejected by ${r.reason.rule} (${r.reason.premise}): ${r.reason.message}`,
-        adoreStep: shown,
-        rejection: r.reason,
-      });
+      return this.fail({ kind: "rejected", message: r.message, adoreStep: r.shown, rejection: r.rejection });
     this.adoreSteps++;
-    this.mapped?.push({ at: this.at, step: shown, rule: r.rule });
-    const grew = r.next.caches.length > this.st.caches.length;
+    this.mapped?.push({ at: this.at, step: r.shown, rule: r.rule });
     this.st = r.next;
-    if (grew) this.committed.push(false);
-    if (r.rule === "PUSHOK") {
-      const cc = this.st.caches.length - 1;
-      for (let x = cc; x !== -1 && !this.committed[x]; x = this.st.parent[x] ?? -1) this.committed[x] = true;
-      const bad = replicatedStateSafety(this.st);
-      if (bad) return this.fail({ kind: "safety", message: `Def. 4.1 fails after ${shown}: ${bad}` });
-    }
+    if (r.unsafe) return this.fail({ kind: "safety", message: r.unsafe });
     return true;
   }
 
   /** The nearest M/R cache (or the root) at or above cid. */
   anchor(cid: Cid): Cid {
-    let x = cid;
-    while (x > 0) {
-      const k = this.st.caches[x]!.kind;
-      if (k === "MCache" || k === "RCache") return x;
-      x = this.st.parent[x]!;
-    }
-    return 0;
+    return anchorOf(this.st, cid);
   }
 
   cacheOf(index: number, term: number): Cid | undefined {
     if (index === 0) return 0;
-    return this.ghost.get(key(index, term));
+    return this.ghost.get(ghostKey(index, term));
   }
 
   /** Feeds one step. Returns false once a check failed. */
@@ -294,20 +273,11 @@ export class LaggingRefiner<C> {
   }
 
   private invoke(id: NodeId, e: Entry<C>): boolean {
-    const m = entryMethod(e);
-    const a: AdoreStep<C> =
-      m !== undefined
-        ? { op: "invoke", nid: id, method: m }
-        : { op: "reconfig", nid: id, ncf: (e as Extract<Entry<C>, { kind: "config" }>).membership.config };
-    if (!this.apply(a)) return false;
+    if (!this.apply(entryStep(id, e))) return false;
     const cid = this.st.caches.length - 1;
-    const c = this.st.caches[cid]!;
-    if (c.time !== e.term || c.versn !== e.versn)
-      return this.fail({
-        kind: "relation",
-        message: `S${id}'s entry ${e.index} has (term, versn) = (${e.term},${e.versn}) but its cache #${cid} has (${c.time},${c.versn})`,
-      });
-    const k = key(e.index, e.term);
+    const bad = entryCacheMismatch(this.st, id, e, cid);
+    if (bad) return this.fail({ kind: "relation", message: bad });
+    const k = ghostKey(e.index, e.term);
     if (this.ghost.has(k))
       return this.fail({
         kind: "relation",
@@ -506,26 +476,8 @@ export class LaggingRefiner<C> {
     mr.reverse();
     if (mr.length !== k)
       return `R1: S${id}'s realized log has ${k} entries but the branch to #${end} has ${mr.length} M/R caches`;
-    for (let i = Math.max(1, log.snapshotIndex); i <= k; i++) {
-      const cid = mr[i - 1]!;
-      const c = this.st.caches[cid]!;
-      if (i === log.snapshotIndex) {
-        if (c.time !== log.snapshotTerm)
-          return `R1: S${id}'s snapshot ends at ${i} with term ${log.snapshotTerm}, the branch has time ${c.time} there`;
-        continue;
-      }
-      const e = log.at(i)!;
-      const m = entryMethod(e);
-      const same =
-        c.time === e.term &&
-        c.versn === e.versn &&
-        (m !== undefined
-          ? c.kind === "MCache" && c.method === m
-          : c.kind === "RCache" &&
-            S.equals(c.conf, (e as Extract<Entry<C>, { kind: "config" }>).membership.config));
-      if (!same)
-        return `R1: S${id}'s entry ${i} (${e.term},${e.versn}) ${m ?? "conf"} ≠ cache #${cid} ${c.kind} (${c.time},${c.versn}) on its branch`;
-    }
+    const r1 = branchMismatch(S, this.st, id, log, mr, k);
+    if (r1) return r1;
     if (s.commit > 0) {
       if (s.commit > k) {
         const t = log.termAt(s.commit);

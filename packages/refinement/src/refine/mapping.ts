@@ -12,12 +12,18 @@ import {
   type NodeSet,
   type Recency,
   type Rejection,
-  replicatedStateSafety,
   type Scheme,
-  showStep,
-  step,
 } from "@adore/adore-core";
 import type { ClusterState, Entry, RaftEvent, RaftServer } from "@adore/raft-net";
+import {
+  anchorOf,
+  applyAdore,
+  branchMismatch,
+  entryCacheMismatch,
+  entryStep,
+  ghostKey,
+  type MappedStep,
+} from "./common.js";
 import type { RaftStep, RaftTrace } from "./driver.js";
 
 /**
@@ -77,11 +83,7 @@ export interface Failure {
  */
 export type PullCause = "ecache" | "ahead" | "behind" | "fork" | "later" | "same";
 
-export interface MappedStep {
-  readonly at: number;
-  readonly step: string;
-  readonly rule: string;
-}
+export type { MappedStep } from "./common.js";
 
 export interface RefinementResult<C> {
   readonly ok: boolean;
@@ -92,12 +94,6 @@ export interface RefinementResult<C> {
   readonly state: AdoreState<C>;
   /** (index, term) → cache id of the entry's M/R cache. */
   readonly ghost: ReadonlyMap<string, Cid>;
-}
-
-const key = (index: number, term: number) => `${index}:${term}`;
-
-function entryMethod(e: Entry<unknown>): string | undefined {
-  return e.kind === "noop" ? "noop" : e.kind === "command" ? e.command : undefined;
 }
 
 /**
@@ -148,7 +144,7 @@ export class RefinementChecker<C> {
   /** The ghost map's cache for node's entry at (index, term) (Log Matching makes it node-independent). */
   cacheOf(index: number, term: number): Cid | undefined {
     if (index === 0) return 0;
-    return this.ghost.get(key(index, term));
+    return this.ghost.get(ghostKey(index, term));
   }
 
   private fail(f: Omit<Failure, "at">): false {
@@ -157,40 +153,25 @@ export class RefinementChecker<C> {
   }
 
   private apply(a: AdoreStep<C>, cause?: () => PullCause): boolean {
-    const r = step(this.model, this.st, a);
-    const shown = showStep(this.o.scheme, a);
+    const r = applyAdore(this.model, this.o.scheme, this.st, this.committed, a);
     if (!r.ok) {
       const base = {
         kind: "rejected" as const,
-        message: `${shown} rejected by ${r.reason.rule} (${r.reason.premise}): ${r.reason.message}`,
-        adoreStep: shown,
-        rejection: r.reason,
+        message: r.message,
+        adoreStep: r.shown,
+        rejection: r.rejection,
       };
       return this.fail(cause ? { ...base, cause: cause() } : base);
     }
     this.adoreSteps++;
-    if (this.recordSteps) this.mapped.push({ at: this.at, step: shown, rule: r.rule });
-    const grew = r.next.caches.length > this.st.caches.length;
+    if (this.recordSteps) this.mapped.push({ at: this.at, step: r.shown, rule: r.rule });
     this.st = r.next;
-    if (grew) this.committed.push(false);
-    if (r.rule === "PUSHOK") {
-      const cc = this.st.caches.length - 1;
-      for (let x = cc; x !== -1 && !this.committed[x]; x = this.st.parent[x] ?? -1) this.committed[x] = true;
-      const bad = replicatedStateSafety(this.st);
-      if (bad) return this.fail({ kind: "safety", message: `Def. 4.1 fails after ${shown}: ${bad}` });
-    }
+    if (r.unsafe) return this.fail({ kind: "safety", message: r.unsafe });
     return true;
   }
 
-  /** The nearest M/R cache (or the root) at or above cid: caches with the same anchor carry the same log. */
   private anchor(cid: Cid): Cid {
-    let x = cid;
-    while (x > 0) {
-      const k = this.st.caches[x]!.kind;
-      if (k === "MCache" || k === "RCache") return x;
-      x = this.st.parent[x]!;
-    }
-    return 0;
+    return anchorOf(this.st, cid);
   }
 
   /** Feeds one Raft step (its effects, then the state after it). Returns false once a check failed. */
@@ -268,20 +249,11 @@ export class RefinementChecker<C> {
 
   /** A leader's appended entry → invoke (no-op/command: the method is the command) or reconfig. */
   private append(id: NodeId, e: Entry<C>): boolean {
-    const m = entryMethod(e);
-    const a: AdoreStep<C> =
-      m !== undefined
-        ? { op: "invoke", nid: id, method: m }
-        : { op: "reconfig", nid: id, ncf: (e as Extract<Entry<C>, { kind: "config" }>).membership.config };
-    if (!this.apply(a)) return false;
+    if (!this.apply(entryStep(id, e))) return false;
     const cid = this.st.caches.length - 1;
-    const c = this.st.caches[cid]!;
-    if (c.time !== e.term || c.versn !== e.versn)
-      return this.fail({
-        kind: "relation",
-        message: `S${id}'s entry ${e.index} has (term, versn) = (${e.term},${e.versn}) but its cache #${cid} has (${c.time},${c.versn})`,
-      });
-    const k = key(e.index, e.term);
+    const bad = entryCacheMismatch(this.st, id, e, cid);
+    if (bad) return this.fail({ kind: "relation", message: bad });
+    const k = ghostKey(e.index, e.term);
     if (this.ghost.has(k))
       return this.fail({
         kind: "relation",
@@ -366,26 +338,8 @@ export class RefinementChecker<C> {
     mr.reverse();
     if (mr.length !== last)
       return `R1: S${id}'s log has ${last} entries but the branch to #${end} has ${mr.length} M/R caches`;
-    for (let i = Math.max(1, log.snapshotIndex); i <= last; i++) {
-      const cid = mr[i - 1]!;
-      const c = this.st.caches[cid]!;
-      if (i === log.snapshotIndex) {
-        if (c.time !== log.snapshotTerm)
-          return `R1: S${id}'s snapshot ends at ${i} with term ${log.snapshotTerm}, the branch has time ${c.time} there`;
-        continue;
-      }
-      const e = log.at(i)!;
-      const m = entryMethod(e);
-      const same =
-        c.time === e.term &&
-        c.versn === e.versn &&
-        (m !== undefined
-          ? c.kind === "MCache" && c.method === m
-          : c.kind === "RCache" &&
-            S.equals(c.conf, (e as Extract<Entry<C>, { kind: "config" }>).membership.config));
-      if (!same)
-        return `R1: S${id}'s entry ${i} (${e.term},${e.versn}) ${m ?? "conf"} ≠ cache #${cid} ${c.kind} (${c.time},${c.versn}) on its branch`;
-    }
+    const r1 = branchMismatch(S, this.st, id, log, mr, last);
+    if (r1) return r1;
     if (s.commit > 0) {
       const cc = s.commit >= log.snapshotIndex ? mr[s.commit - 1] : undefined;
       if (cc !== undefined && !this.committed[cc])

@@ -126,7 +126,10 @@ function withConnection(cmd: Command): Command {
     )
     .option("--cluster <dir>", "the --dir of a running `adore cluster up` (reads <dir>/cluster.json)")
     .option("--timeout <ms>", "give up after this many milliseconds", intIn("--timeout", 1, 3_600_000), 5000)
-    .option("--token <token>", "client token of a cluster started with --client-token (default: $ADORE_TOKEN)")
+    .option(
+      "--token <token>",
+      "client token of a cluster started with --client-token (default: $ADORE_TOKEN)",
+    )
     .option("--json", "machine-readable output: one JSON value on stdout");
 }
 

@@ -31,7 +31,7 @@ import {
   type Schedule,
   type ScheduleOptions,
 } from "./nemesis.js";
-import { Rng } from "./rng.js";
+import { FaultRng } from "./rng.js";
 import { FINAL_READER, History, type OpCounts, type OpKind, Workload } from "./workload.js";
 
 export interface FaultRunOptions {
@@ -252,7 +252,7 @@ export async function runFaultHarness(o: FaultRunOptions): Promise<FaultSummary>
     log(`cluster of ${o.nodes} up (${scheme}) in ${(d.start / 1000).toFixed(1)} s; dir ${dir}`);
 
     // ---- workload + nemesis
-    const rng = new Rng(o.seed);
+    const rng = new FaultRng(o.seed);
     workload = new Workload({
       endpoints: cl.allEndpoints,
       clients,

@@ -16,7 +16,7 @@ export type {
 export { FAULT_KINDS, makeSchedule, Nemesis, RECONFIG_KINDS } from "./nemesis.js";
 export type { NetworkStats } from "./network.js";
 export { Network, UNKNOWN_SOURCE } from "./network.js";
-export { Rng } from "./rng.js";
+export { FaultRng } from "./rng.js";
 export { formatFaultSummary } from "./summary.js";
 export type { OpCounts, OpKind, Outcome, WorkloadOptions, WorkloadStats } from "./workload.js";
 export { FINAL_READER, History, outcomeOf, Workload } from "./workload.js";

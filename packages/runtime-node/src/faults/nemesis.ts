@@ -15,7 +15,7 @@
 import type { AdoreClient } from "../client/client.js";
 import { AdoreError } from "../client/errors.js";
 import type { Network } from "./network.js";
-import { Rng } from "./rng.js";
+import { FaultRng } from "./rng.js";
 
 export const FAULT_KINDS = [
   "kill",
@@ -70,7 +70,7 @@ export interface ScheduleOptions {
 }
 
 /** Draws kinds from a shuffled bag, refilled when empty: every kind comes once per round. */
-function bag<T>(rng: Rng, kinds: readonly T[]): () => T {
+function bag<T>(rng: FaultRng, kinds: readonly T[]): () => T {
   let left: T[] = [];
   return () => {
     if (left.length === 0) left = rng.shuffle(kinds);
@@ -83,7 +83,7 @@ function bag<T>(rng: Rng, kinds: readonly T[]): () => T {
  * from a shuffled bag, so that even a short run sees every kind of fault and reconfiguration.
  */
 export function makeSchedule(o: ScheduleOptions): Schedule {
-  const rng = new Rng(o.seed);
+  const rng = new FaultRng(o.seed);
   const frng = rng.fork();
   const rrng = rng.fork();
   const kinds = o.faultKinds ?? FAULT_KINDS;
@@ -94,10 +94,10 @@ export function makeSchedule(o: ScheduleOptions): Schedule {
   const end = o.durationMs - 500;
   const nextFault = bag(frng, kinds);
   for (let t = o.warmupMs ?? 1500; kinds.length > 0 && faults.length < 10_000; ) {
-    const durationMs = frng.int(fLo, fHi);
+    const durationMs = frng.range(fLo, fHi);
     if (t + durationMs > end) break;
     faults.push({ at: t, kind: nextFault(), durationMs, pick: frng.next(), pick2: frng.next() });
-    t += durationMs + frng.int(gLo, gHi);
+    t += durationMs + frng.range(gLo, gHi);
   }
   const reconfigs: ReconfigEvent[] = [];
   if (o.reconfigure ?? true) {
@@ -105,12 +105,12 @@ export function makeSchedule(o: ScheduleOptions): Schedule {
     const removals = bag<ReconfigKind>(rrng, ["remove", "remove-leader"]);
     const additions = bag<ReconfigKind>(rrng, ["add", "learner"]);
     const [rLo, rHi] = o.reconfigGapMs ?? [2000, 5000];
-    for (let t = (o.warmupMs ?? 1500) + rrng.int(rLo, rHi) / 2; t < end && reconfigs.length < 10_000; ) {
+    for (let t = (o.warmupMs ?? 1500) + rrng.range(rLo, rHi) / 2; t < end && reconfigs.length < 10_000; ) {
       const n = reconfigs.length;
       const kind: ReconfigKind =
         o.scheme === "raft-joint" && n % 3 === 2 ? "joint" : n % 2 === 0 ? removals() : additions();
       reconfigs.push({ at: Math.round(t), kind, pick: rrng.next() });
-      t += rrng.int(rLo, rHi);
+      t += rrng.range(rLo, rHi);
     }
   }
   return { faults, reconfigs };
@@ -282,7 +282,7 @@ export class Nemesis {
         };
       }
       case "partition-halves": {
-        const order = new Rng(Math.floor(ev.pick * 2 ** 32)).shuffle(t.ids);
+        const order = new FaultRng(Math.floor(ev.pick * 2 ** 32)).shuffle(t.ids);
         const half = Math.floor(order.length / 2);
         const a = order.slice(0, half);
         const b = order.slice(half);

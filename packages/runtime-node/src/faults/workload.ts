@@ -12,7 +12,7 @@
 import type { NdjsonRecord } from "@adore/refinement";
 import { AdoreClient } from "../client/client.js";
 import { AdoreError } from "../client/errors.js";
-import type { Rng } from "./rng.js";
+import type { FaultRng } from "./rng.js";
 
 export type OpKind = "get" | "put" | "cas" | "once";
 export type Outcome = "ok" | "fail" | "unknown";
@@ -62,7 +62,7 @@ export interface WorkloadOptions {
   readonly maxOpsPerClient?: number;
   readonly attemptTimeoutMs?: number;
   readonly timeoutMs?: number;
-  readonly rng: Rng;
+  readonly rng: FaultRng;
   readonly history: History;
 }
 
@@ -122,8 +122,8 @@ export class Workload {
     return c;
   }
 
-  private key(rng: Rng): string {
-    const s = rng.int(0, this.slots.length - 1);
+  private key(rng: FaultRng): string {
+    const s = rng.range(0, this.slots.length - 1);
     const slot = this.slots[s]!;
     if (slot.used >= (this.o.opsPerKey ?? 120)) {
       slot.gen++;
@@ -151,7 +151,7 @@ export class Workload {
     for (const c of this.clients) c.close();
   }
 
-  private async run(i: number, rng: Rng): Promise<void> {
+  private async run(i: number, rng: FaultRng): Promise<void> {
     const n = Math.max(1, this.o.endpoints.length);
     // reads and writes on separate connections: a write's redirect to the leader must not move the
     // reads off their home node (a node that serves stale reads is then read from; see the test)
@@ -202,7 +202,7 @@ export class Workload {
       // after an unknown outcome the client is a new process, as in Jepsen (the old one may linger)
       if (outcome === "unknown") gen++;
       const think = this.o.thinkMs ?? 10;
-      if (think > 0) await sleep(rng.int(0, think));
+      if (think > 0) await sleep(rng.range(0, think));
     }
   }
 

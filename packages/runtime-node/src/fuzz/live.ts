@@ -12,7 +12,7 @@ import { validateMessage } from "@adore/raft-net";
 import type { RegisteredScheme } from "@adore/schemes";
 import { admitPeerMessage } from "../auth/admission.js";
 import { ClusterSecret, newNonce } from "../auth/peer-auth.js";
-import { parseHostPort, PEER_PROTOCOL_VERSION } from "../node/transport.js";
+import { MESSAGE_TYPE_SET, parseHostPort, PEER_PROTOCOL_VERSION } from "../node/transport.js";
 import { decode, encode } from "../wire/codec.js";
 import { encodeFrame, FrameDecoder, FrameError } from "../wire/frame.js";
 import { mutatedMessage } from "./messages.js";
@@ -304,15 +304,6 @@ function peerSession(
     });
   });
 }
-
-const MESSAGE_TYPE_SET: ReadonlySet<string> = new Set([
-  "RequestVote",
-  "RequestVoteResponse",
-  "AppendEntries",
-  "AppendEntriesResponse",
-  "InstallSnapshot",
-  "TimeoutNow",
-]);
 
 /** Runs the strangers and the authenticated peer against a live node; returns the outcome counts. */
 export async function fuzzLiveNode(o: LiveFuzzOptions): Promise<Outcomes> {

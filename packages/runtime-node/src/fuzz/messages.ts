@@ -17,17 +17,9 @@ import {
 } from "@adore/raft-net";
 import { getScheme, type RegisteredScheme } from "@adore/schemes";
 import { admitPeerMessage } from "../auth/admission.js";
+import { MESSAGE_TYPES } from "../node/transport.js";
 import { FuzzRng, type FuzzFailure, Outcomes } from "./rng.js";
 import { NASTY_NUMBERS, nastyValue } from "./values.js";
-
-export const MESSAGE_TYPES = [
-  "RequestVote",
-  "RequestVoteResponse",
-  "AppendEntries",
-  "AppendEntriesResponse",
-  "InstallSnapshot",
-  "TimeoutNow",
-] as const;
 
 /** What a message generator knows of the receiver. */
 export interface MsgContext {

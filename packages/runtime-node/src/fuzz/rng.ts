@@ -1,36 +1,16 @@
 // A small seeded PRNG for the fuzzers (fast-check is too slow for a million inputs a run, and the
-// fuzzers need reproducible streams: every failure names its seed and input number).
+// fuzzers need reproducible streams: every failure names its seed and input number): raft-net's
+// `Rng`, seeded its own way.
+import { Rng } from "@adore/raft-net";
 
-export class FuzzRng {
-  private s: number;
+export class FuzzRng extends Rng {
   constructor(seed: number) {
+    super(seed);
     this.s = seed >>> 0 || 0x9e3779b9;
   }
-  /** mulberry32: 32 random bits. */
-  u32(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0;
-    let t = this.s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  }
-  /** An integer in [0, n). */
-  int(n: number): number {
-    return n <= 0 ? 0 : Math.floor((this.u32() / 0x1_0000_0000) * n);
-  }
-  range(lo: number, hi: number): number {
-    return lo + this.int(hi - lo + 1);
-  }
-  chance(p: number): boolean {
-    return this.u32() / 0x1_0000_0000 < p;
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[this.int(xs.length)]!;
-  }
-  bytes(n: number): Uint8Array {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.u32() & 0xff;
-    return out;
+  /** An integer in [0, n); 0, drawing nothing, when n <= 0. */
+  override int(n: number): number {
+    return n <= 0 ? 0 : super.int(n);
   }
   /** A new independent stream. */
   fork(): FuzzRng {

@@ -25,14 +25,16 @@ export const PEER_PROTOCOL_VERSION = 1;
 /** Largest peer frame: snapshots travel in one InstallSnapshot message. */
 export const PEER_MAX_FRAME = 256 * 1024 * 1024;
 
-const MESSAGE_TYPES = new Set([
+/** The Raft message types peers exchange. */
+export const MESSAGE_TYPES = [
   "RequestVote",
   "RequestVoteResponse",
   "AppendEntries",
   "AppendEntriesResponse",
   "InstallSnapshot",
   "TimeoutNow",
-]);
+] as const;
+export const MESSAGE_TYPE_SET: ReadonlySet<string> = new Set(MESSAGE_TYPES);
 
 export type PeerRejectReason =
   | "BadFrame"
@@ -502,7 +504,7 @@ export class PeerTransport {
           sock.write(frameOf({ type: "helloOk" }));
           continue;
         }
-        if (typeof o.type !== "string" || !MESSAGE_TYPES.has(o.type))
+        if (typeof o.type !== "string" || !MESSAGE_TYPE_SET.has(o.type))
           return refuse("UnknownType", `message type ${show(o.type)}`);
         if (o.from !== peer)
           return refuse("WrongSender", `message from ${show(o.from)} on node ${peer}'s connection`);
