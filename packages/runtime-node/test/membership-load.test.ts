@@ -81,22 +81,32 @@ const target = (c: AdoreClient, voters: number[]) =>
     `configuration {${voters}} committed`,
   );
 
+/** Starts node processes, a client, and waits for a leader that accepts writes. */
+async function started(dirName: string, o: Partial<Parameters<typeof LocalCluster.start>[0]> = {}) {
+  const cl = await LocalCluster.start({
+    ids: [1, 2, 3, 4, 5],
+    dir: join(root, dirName),
+    logLevel: "warn",
+    ...o,
+  });
+  clusters.push(cl);
+  const c = new AdoreClient({ endpoints: cl.allEndpoints, attemptTimeoutMs: 1000, timeoutMs: 30_000 });
+  clients.push(c);
+  await until(async () => (await c.put("start", "1")).prev === null || true, 20_000, "a leader");
+  return { cl, c };
+}
+
+/** Resolves once `n` more writes of `w` have been acknowledged. */
+function grown(w: ReturnType<typeof writers>, n: number): Promise<void> {
+  const before = w.acked.size;
+  return until(async () => w.acked.size >= before + n, 20_000, `${n} more writes`);
+}
+
 describe("membership changes under load (node processes)", () => {
   it("raft-single: 5 → 3 → 5 one node at a time while 6 writers write, with a follower killed and restarted", async () => {
-    const cl = await LocalCluster.start({
-      ids: [1, 2, 3, 4, 5],
-      dir: join(root, "single"),
-      logLevel: "warn",
-    });
-    clusters.push(cl);
-    const c = new AdoreClient({ endpoints: cl.allEndpoints, attemptTimeoutMs: 1000, timeoutMs: 30_000 });
-    clients.push(c);
-    await until(async () => (await c.put("start", "1")).prev === null || true, 20_000, "a leader");
+    const { cl, c } = await started("single");
     const w = writers(c, 6);
-    const grow = async (n: number) => {
-      const before = w.acked.size;
-      await until(async () => w.acked.size >= before + n, 20_000, `${n} more writes`);
-    };
+    const grow = (n: number) => grown(w, n);
     await grow(100);
     await c.removeMember(5);
     await c.removeMember(4);
@@ -121,21 +131,9 @@ describe("membership changes under load (node processes)", () => {
   });
 
   it("raft-joint: ({1..5}) → ({1..5},{1,2,3}) → ({1,2,3}) → back to 5, under load", async () => {
-    const cl = await LocalCluster.start({
-      ids: [1, 2, 3, 4, 5],
-      dir: join(root, "joint"),
-      scheme: "raft-joint",
-      logLevel: "warn",
-    });
-    clusters.push(cl);
-    const c = new AdoreClient({ endpoints: cl.allEndpoints, attemptTimeoutMs: 1000, timeoutMs: 30_000 });
-    clients.push(c);
-    await until(async () => (await c.put("start", "1")).prev === null || true, 20_000, "a leader");
+    const { c } = await started("joint", { scheme: "raft-joint" });
     const w = writers(c, 6);
-    const grow = async (n: number) => {
-      const before = w.acked.size;
-      await until(async () => w.acked.size >= before + n, 20_000, `${n} more writes`);
-    };
+    const grow = (n: number) => grown(w, n);
     await grow(100);
     await c.setConfig("({1,2,3,4,5},{1,2,3})");
     await target(c, [1, 2, 3]);
@@ -148,11 +146,8 @@ describe("membership changes under load (node processes)", () => {
   });
 
   it("a write retried with the same (clientId, seq) after the leader is SIGKILLed is applied once", async () => {
-    const cl = await LocalCluster.start({ ids: [1, 2, 3], dir: join(root, "retry"), logLevel: "warn" });
-    clusters.push(cl);
-    const c = new AdoreClient({ endpoints: cl.allEndpoints, attemptTimeoutMs: 1000, timeoutMs: 30_000 });
-    clients.push(c);
-    await until(async () => (await c.put("counter", "0")).prev === null || true, 20_000, "a leader");
+    const { cl, c } = await started("retry", { ids: [1, 2, 3] });
+    await c.put("counter", "0");
     const first = await c.writeWithSession(
       "cas",
       { key: "counter", expected: "0", value: "1" },
@@ -175,18 +170,12 @@ describe("membership changes under load (node processes)", () => {
   });
 
   it("a learner is promoted automatically once it has caught up (--auto-promote), under load", async () => {
-    const cl = await LocalCluster.start({
+    const { cl, c } = await started("promote", {
       ids: [1, 2, 3, 4],
       members: [1, 2, 3],
       start: [1, 2, 3, 4],
-      dir: join(root, "promote"),
-      logLevel: "warn",
       extraArgs: ["--auto-promote", "16"],
     });
-    clusters.push(cl);
-    const c = new AdoreClient({ endpoints: cl.allEndpoints, attemptTimeoutMs: 1000, timeoutMs: 30_000 });
-    clients.push(c);
-    await until(async () => (await c.put("start", "1")).prev === null || true, 20_000, "a leader");
     const w = writers(c, 4);
     await until(async () => w.acked.size >= 200, 20_000, "writes before the learner");
     const a = cl.addresses.get(4)!;
