@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { consoleOutput, type ExploreCliOptions, type Output, runExplore } from "./explore.js";
 
-/** The bounds of the main job: the Fig. 12 scenario needs 4 nodes, 3 terms, one method and two reconfigurations. */
+/** The bounds of the demo: the Fig. 12 scenario needs 4 nodes, 3 terms, one method and two reconfigurations. */
 export const DEMO_BOUNDS = {
   scheme: "raft-single",
   nodes: 4,
@@ -12,7 +12,7 @@ export const DEMO_BOUNDS = {
 } as const;
 
 /**
- * The main job (for now): explore ADORE under Raft's single-node scheme over 4 nodes, first with
+ * The model-checking demo: explore ADORE under Raft's single-node scheme over 4 nodes, first with
  * the `raft-log` pull (voters compare log entries only) and R3 off — the explorer finds the
  * Fig. 12 bug on its own — then with R3 on, where the same bounds hold no violation.
  */

@@ -76,7 +76,7 @@ export function buildProgram(): Command {
   program
     .command("demo")
     .description(
-      "the main job: find the Raft single-node reconfiguration bug (Fig. 12) without R3, then show R3 prevents it",
+      "model-checking demonstration: find the Raft single-node reconfiguration bug (Fig. 12) without R3, then show R3 prevents it",
     )
     .option("--out <dir>", "where to write the SVG", "out")
     .action((o) => {
