@@ -17,7 +17,42 @@ const label = (tr: Tree<unknown>, cid: Cid): string => {
 
 /** Two CCaches on different branches, if any (the witness against Def. 4.1). */
 export function safetyWitness(tr: Tree<unknown>): [Cid, Cid] | null {
-  // every CCache must be an ancestor of the deepest one
+  // every CCache must be an ancestor of the deepest one (the first of the deepest, by cid)
+  const n = tr.caches.length;
+  if (n <= 64) return safetyWitnessSmall(tr);
+  // big trees (recorded runs): linear time — depths memoised along parent chains, the deepest
+  // one's ancestors marked once
+  const depth = new Int32Array(n).fill(-1);
+  const stack: Cid[] = [];
+  const depthAt = (cid: Cid): number => {
+    let x = cid;
+    while (x !== -1 && depth[x]! < 0) {
+      stack.push(x);
+      x = tr.parent[x] ?? -1;
+    }
+    let d = x === -1 ? -1 : depth[x]!;
+    while (stack.length > 0) depth[stack.pop()!] = ++d;
+    return depth[cid]!;
+  };
+  let deepest = 0;
+  let dmax = -1;
+  for (let i = 0; i < n; i++) {
+    if (tr.caches[i]!.kind !== "CCache") continue;
+    const d = depthAt(i);
+    if (d > dmax) {
+      dmax = d;
+      deepest = i;
+    }
+  }
+  const onBranch = new Uint8Array(n);
+  for (let x = deepest; x !== -1; x = tr.parent[x] ?? -1) onBranch[x] = 1;
+  for (let i = 0; i < n; i++)
+    if (tr.caches[i]!.kind === "CCache" && !onBranch[i]) return i < deepest ? [i, deepest] : [deepest, i];
+  return null;
+}
+
+/** The same for the explorer's small trees, where plain walks beat allocating the arrays. */
+function safetyWitnessSmall(tr: Tree<unknown>): [Cid, Cid] | null {
   let deepest = 0;
   let dmax = -1;
   for (let i = 0; i < tr.caches.length; i++) {

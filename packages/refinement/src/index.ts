@@ -66,6 +66,8 @@ export { checkSeed, hunt, isKnownGap, reasonOf, showOutcome } from "./refine/hun
 // --- Validation of recorded runtime-node traces (src/validate) ---
 export type { NodeTraceReport, TraceReport } from "./validate/traces.js";
 export { TraceFormatError, validateTraceDir } from "./validate/traces.js";
+export type { GlobalFailure, GlobalRefinement } from "./validate/global.js";
+export { refineTraceDir } from "./validate/global.js";
 
 // --- Stage 2: Raft → SRaft reduction, SRaft/Raft → ADORE with lagging times (src/refine) ---
 export type { Driven } from "./refine/driver.js";

@@ -440,7 +440,20 @@ export class LaggingRefiner<C> {
           message: `R3: S${id} has term ${s.term} < ADORE times[${id}] = ${times}`,
         });
       if (!n.up) continue;
-      if (!treeChanged && this.lastChecked.get(id) === s) continue;
+      // R depends on the log, the commit index, the term, the role and the configuration (and the
+      // tree): a step that changed none of them (a tick, a refused message) needs no new check
+      const last = this.lastChecked.get(id);
+      if (
+        !treeChanged &&
+        last !== undefined &&
+        (last === s ||
+          (last.log === s.log &&
+            last.commit === s.commit &&
+            last.term === s.term &&
+            last.role === s.role &&
+            last.config === s.config))
+      )
+        continue;
       const bad = this.nodeRelation(id, s);
       if (bad) return this.fail({ kind: "relation", message: bad });
       this.lastChecked.set(id, s);

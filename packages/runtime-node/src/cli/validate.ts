@@ -1,6 +1,7 @@
 import { existsSync, statSync, writeFileSync } from "node:fs";
 import {
   adoreViewOfTraces,
+  refineTraceDir,
   renderRunSvg,
   TraceFormatError,
   type TraceReport,
@@ -53,6 +54,16 @@ export function addValidateCommand(program: Command): void {
         );
         for (const r of view.refused.slice(0, 10)) out(`  refused: ${r}`);
         if (view.safety !== null) code = 1;
+        const g = refineTraceDir(dir);
+        const f = g.failure;
+        out(
+          `refinement (lagging mapping, relation R at every step): ${
+            f
+              ? `FAILED: ${f.kind}: ${f.message} (step ${f.step} of ${g.inputs}, S${f.node} ${f.input} at ${f.file}:${f.line})`
+              : `ok (${g.steps} inputs in one causal order, ${g.adoreSteps} ADORE steps)`
+          }`,
+        );
+        if (f) code = 1;
         if (o.svg) {
           writeFileSync(o.svg, renderRunSvg(view, `cache tree of ${dir}`));
           out(`cache tree: ${o.svg}`);
