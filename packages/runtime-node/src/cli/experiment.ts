@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { adoreViewOfTraces, renderRunSvg, validateTraceDir } from "@adore/refinement";
+import { adoreViewOfTraces, refineTraceDir, renderRunSvg, validateTraceDir } from "@adore/refinement";
 import { formatSummary, type LatencySummary, summarize } from "../bench/stats.js";
 import { AdoreClient } from "../client/client.js";
 import { LocalCluster } from "../cluster/local.js";
@@ -166,6 +166,13 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRep
     );
     for (const r of view.refused.slice(0, 5)) out(`  refused: ${r}`);
     if (view.safety !== null) tracesOk = false;
+    // the full check: every node's inputs in one causal order through the lagging mapping, R at every step
+    const g = refineTraceDir(dir);
+    out(
+      `refinement: ${g.steps} inputs of all nodes in one causal order mapped to ${g.adoreSteps} ADORE steps, ` +
+        `relation R checked after each: ${g.failure ? `FAILED: ${g.failure.kind}: ${g.failure.message}` : "holds"}`,
+    );
+    if (g.failure) tracesOk = false;
     out(`(re-check any time with: pnpm adore validate ${dir} --svg tree.svg)`);
   } catch (e) {
     traceViolations = [e instanceof Error ? e.message : String(e)];
