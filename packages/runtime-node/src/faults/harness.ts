@@ -17,6 +17,7 @@ import {
   parseNdjson,
   renderResult,
   serviceKvModel,
+  refineTraceDir,
   validateTraceDir,
 } from "@adore/refinement";
 import { AdoreClient } from "../client/client.js";
@@ -130,6 +131,8 @@ export interface FaultSummary {
     readonly events: number;
     readonly terms: number;
     readonly appliedIndices: number;
+    /** ADORE steps the full refinement check mapped the run to (all nodes' inputs in one causal order). */
+    readonly adoreSteps: number;
     readonly violations: readonly string[];
   };
   readonly durationsMs: {
@@ -406,17 +409,29 @@ export async function runFaultHarness(o: FaultRunOptions): Promise<FaultSummary>
     events: 0,
     terms: 0,
     appliedIndices: 0,
+    adoreSteps: 0,
     violations: ["not validated"],
   };
   try {
     const r = validateTraceDir(dir);
+    // and the full refinement: every node's inputs in one causal order, mapped to ADORE, R at every step
+    const g = refineTraceDir(dir);
+    const f = g.failure;
     traces = {
       nodes: r.nodes.length,
       inputs: r.nodes.reduce((a, n) => a + n.inputs, 0),
       events: r.nodes.reduce((a, n) => a + n.eventsChecked, 0),
       terms: r.leaders.size,
       appliedIndices: r.appliedIndices,
-      violations: r.violations,
+      adoreSteps: g.adoreSteps,
+      violations: [
+        ...r.violations,
+        ...(f
+          ? [
+              `refinement: ${f.kind}: ${f.message} (step ${f.step}, S${f.node} ${f.input} at ${f.file}:${f.line})`,
+            ]
+          : []),
+      ],
     };
   } catch (e) {
     traces = { ...traces, violations: [`traces could not be validated: ${msg(e)}`] };

@@ -64,7 +64,7 @@ export function formatFaultSummary(s: FaultSummary): string[] {
         ],
         [
           "protocol traces",
-          `${v.traces} (${s.traces.nodes} nodes, ${s.traces.inputs} inputs, ${s.traces.terms} terms, ${s.traces.appliedIndices} indices)`,
+          `${v.traces} (${s.traces.nodes} nodes, ${s.traces.inputs} inputs, ${s.traces.terms} terms, ${s.traces.appliedIndices} indices; refinement to ADORE: ${s.traces.adoreSteps} steps)`,
         ],
         ["settled", `${v.settled} (${s.settle.detail})`],
         ["safety alarms in logs", String(v.safetyAlarms)],

@@ -12,7 +12,7 @@
 // That is the order of raft-net's Outputs: persist → messages → apply → replies.
 
 import { randomInt } from "node:crypto";
-import { createWriteStream, type WriteStream } from "node:fs";
+import { closeSync, openSync, writeSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { has, MAX_NODE_ID, members as setMembers, type NodeId, nodeSet } from "@adore/adore-core";
 import {
@@ -231,20 +231,30 @@ interface TurnAcc<C> {
   snapshotSaved: number | undefined;
 }
 
+/**
+ * The NDJSON protocol trace. Each line goes to the kernel with a synchronous write before the core
+ * acts on the input, so a node killed with SIGKILL leaves a complete trace of what it did (an
+ * asynchronous stream lost its last lines, and the offline refinement check then saw a follower
+ * holding an entry whose append was missing from the leader's trace).
+ */
 class TraceWriter {
   private seq = 0;
-  private readonly stream: WriteStream;
+  private readonly fd: number;
+  private closed = false;
   constructor(
     file: string,
     private readonly node: number,
   ) {
-    this.stream = createWriteStream(file, { flags: "a" });
+    this.fd = openSync(file, "a");
   }
   write(kind: string, body: Record<string, unknown>): void {
-    this.stream.write(`${JSON.stringify({ seq: this.seq++, node: this.node, kind, ...body })}\n`);
+    if (this.closed) return;
+    writeSync(this.fd, `${JSON.stringify({ seq: this.seq++, node: this.node, kind, ...body })}\n`);
   }
   close(): Promise<void> {
-    return new Promise((r) => this.stream.end(() => r()));
+    if (!this.closed) closeSync(this.fd);
+    this.closed = true;
+    return Promise.resolve();
   }
 }
 
