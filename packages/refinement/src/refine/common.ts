@@ -239,3 +239,23 @@ export function huntSeeds<R extends SeedCheck, O>(
   const shortest = best ? rerun(best.seed) : undefined;
   return { runs: count, failures, raftSteps, adoreSteps, ms, byReason, shortest };
 }
+
+/**
+ * After the invoke/reconfig of a leader's entry `e` was accepted (its cache is the newest), checks
+ * that the cache matches the entry and records (index, term) → cache in the ghost map; returns the
+ * relation failure, if any.
+ */
+export function recordEntryCache<C>(
+  st: AdoreState<C>,
+  ghost: Map<string, Cid>,
+  id: NodeId,
+  e: Entry<C>,
+): string | undefined {
+  const cid = st.caches.length - 1;
+  const bad = entryCacheMismatch(st, id, e, cid);
+  if (bad) return bad;
+  const k = ghostKey(e.index, e.term);
+  if (ghost.has(k)) return `two entries created at index ${e.index} in term ${e.term}`;
+  ghost.set(k, cid);
+  return undefined;
+}

@@ -18,10 +18,10 @@ import {
   anchorOf,
   applyAdore,
   branchMismatch,
-  entryCacheMismatch,
   entryStep,
   ghostKey,
   type MappedStep,
+  recordEntryCache,
 } from "./common.js";
 
 /**
@@ -274,17 +274,8 @@ export class LaggingRefiner<C> {
 
   private invoke(id: NodeId, e: Entry<C>): boolean {
     if (!this.apply(entryStep(id, e))) return false;
-    const cid = this.st.caches.length - 1;
-    const bad = entryCacheMismatch(this.st, id, e, cid);
-    if (bad) return this.fail({ kind: "relation", message: bad });
-    const k = ghostKey(e.index, e.term);
-    if (this.ghost.has(k))
-      return this.fail({
-        kind: "relation",
-        message: `two entries created at index ${e.index} in term ${e.term}`,
-      });
-    this.ghost.set(k, cid);
-    return true;
+    const bad = recordEntryCache(this.st, this.ghost, id, e);
+    return bad ? this.fail({ kind: "relation", message: bad }) : true;
   }
 
   /**
