@@ -158,7 +158,12 @@ describe("a 3-node cluster in one process", () => {
     expect(r.index).toBeGreaterThan(0);
     await until(() => n4.appliedIndex >= leader.status().commit, 10_000, "learner catch-up");
     expect(leader.status().config).toMatchObject({ voters: [1, 2, 3], learners: [4] });
-    expect(leader.status().peers.find((p) => p.id === 4)?.lag).toBe(0);
+    // the leader learns the learner's match from its next acknowledgement
+    await until(
+      () => leader.status().peers.find((p) => p.id === 4)?.lag === 0,
+      5000,
+      "the leader to see the learner caught up",
+    );
     await c.promote(4);
     await until(() => leader.status().config.committed, 5000, "promotion to commit");
     expect(leader.status().config).toMatchObject({ text: "{1,2,3,4}", voters: [1, 2, 3, 4], learners: [] });
