@@ -70,6 +70,17 @@ export function entryIdentity(e: Entry<unknown>, show: (c: unknown) => string): 
   }
 }
 
+/** The ghost state of a cluster with no history yet. */
+export function emptyGhost(): Ghost {
+  return {
+    leaders: new Map(),
+    created: new Map(),
+    committed: new Map(),
+    applied: new Map(),
+    violation: undefined,
+  };
+}
+
 export function newCluster<C>(
   ids: readonly NodeId[],
   membership: Membership<C>,
@@ -90,13 +101,7 @@ export function newCluster<C>(
     nodes,
     network: [],
     partition: [],
-    ghost: {
-      leaders: new Map(),
-      created: new Map(),
-      committed: new Map(),
-      applied: new Map(),
-      violation: undefined,
-    },
+    ghost: emptyGhost(),
   };
 }
 

@@ -40,6 +40,7 @@ export {
   drive,
   drop,
   duplicate,
+  emptyGhost,
   entryIdentity,
   newCluster,
   restart,

@@ -1,8 +1,7 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { NodeId, Scheme } from "@adore/adore-core";
 import {
   type ClusterState,
+  emptyGhost,
   type Effect,
   type Input,
   type Message,
@@ -17,7 +16,7 @@ import {
 import { getScheme } from "@adore/schemes";
 import { maxId } from "../refine/common.js";
 import { type LagFailureKind, LaggingRefiner, M4 } from "../refine/lagging.js";
-import { TraceFormatError } from "./traces.js";
+import { readTraceLines, TraceFormatError, traceFiles } from "./traces.js";
 
 /**
  * The full refinement check of recorded runtime-node traces: every node's trace is replayed
@@ -63,33 +62,6 @@ export interface GlobalRefinement {
   readonly failure?: GlobalFailure;
 }
 
-interface Line {
-  readonly seq: number;
-  readonly node: number;
-  readonly kind: string;
-  readonly [k: string]: unknown;
-}
-
-function readLines(file: string): { line: number; l: Line }[] {
-  const rows = readFileSync(file, "utf8").split("\n");
-  const out: { line: number; l: Line }[] = [];
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]!;
-    if (row.trim() === "") continue;
-    let l: unknown;
-    try {
-      l = JSON.parse(row);
-    } catch {
-      if (i >= rows.length - 2) break; // a torn last line
-      throw new TraceFormatError(file, i + 1, "not JSON");
-    }
-    if (typeof l !== "object" || l === null || typeof (l as Line).kind !== "string")
-      throw new TraceFormatError(file, i + 1, "missing field kind");
-    out.push({ line: i + 1, l: l as Line });
-  }
-  return out;
-}
-
 /** One replayed input of one node. */
 interface Step {
   readonly node: NodeId;
@@ -118,7 +90,7 @@ interface Meta {
 }
 
 function replay(file: string, node: NodeId, meta: Meta): NodeReplay {
-  const lines = readLines(file);
+  const lines = readTraceLines(file);
   const steps: Step[] = [];
   let runs = 0;
   let initial: RaftServer<unknown> | undefined;
@@ -251,12 +223,7 @@ function describe(input: Input<unknown>): string {
 
 /** Replays the `trace-<id>.ndjson` files of `dir` in one causal order through the M4 refiner. */
 export function refineTraceDir(dir: string): GlobalRefinement {
-  const files = readdirSync(dir)
-    .map((f) => /^trace-(\d+)\.ndjson$/.exec(f))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ node: Number(m[1]), file: join(dir, m[0]) }))
-    .sort((a, b) => a.node - b.node);
-  if (files.length === 0) throw new TraceFormatError(dir, 0, "no trace-<id>.ndjson files");
+  const files = traceFiles(dir);
   const meta: Meta = {};
   const reps = files.map((f) => replay(f.file, f.node, meta));
   const schemeName = meta.scheme ?? "raft-single";
@@ -282,13 +249,7 @@ export function refineTraceDir(dir: string): GlobalRefinement {
     nodes,
     network: [],
     partition: [],
-    ghost: {
-      leaders: new Map(),
-      created: new Map(),
-      committed: new Map(),
-      applied: new Map(),
-      violation: undefined,
-    },
+    ghost: emptyGhost(),
   };
   let steps = 0;
   let failure: GlobalFailure | undefined;

@@ -79,17 +79,18 @@ export type LeaderStep =
       readonly quorum: number;
     };
 
-interface Line {
+/** One line of a recorded trace. */
+export interface TraceLine {
   readonly seq: number;
   readonly node: number;
   readonly kind: string;
   readonly [k: string]: unknown;
 }
 
-function readLines(file: string): Line[] {
-  const text = readFileSync(file, "utf8");
-  const out: Line[] = [];
-  const rows = text.split("\n");
+/** The lines of one trace file with their line numbers; a torn last line (a killed node) ends it. */
+export function readTraceLines(file: string): { readonly line: number; readonly l: TraceLine }[] {
+  const rows = readFileSync(file, "utf8").split("\n");
+  const out: { line: number; l: TraceLine }[] = [];
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
     if (row.trim() === "") continue;
@@ -97,15 +98,25 @@ function readLines(file: string): Line[] {
     try {
       l = JSON.parse(row);
     } catch {
-      // a torn last line (the node was killed mid-write) ends the trace
       if (i >= rows.length - 2) break;
       throw new TraceFormatError(file, i + 1, "not JSON");
     }
-    if (typeof l !== "object" || l === null || typeof (l as Line).kind !== "string")
+    if (typeof l !== "object" || l === null || typeof (l as TraceLine).kind !== "string")
       throw new TraceFormatError(file, i + 1, "missing field kind");
-    out.push(l as Line);
+    out.push({ line: i + 1, l: l as TraceLine });
   }
   return out;
+}
+
+/** The `trace-<id>.ndjson` files of a directory, by node id. */
+export function traceFiles(dir: string): { readonly node: NodeId; readonly file: string }[] {
+  const files = readdirSync(dir)
+    .map((f) => /^trace-(\d+)\.ndjson$/.exec(f))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ node: Number(m[1]), file: join(dir, m[0]) }))
+    .sort((a, b) => a.node - b.node);
+  if (files.length === 0) throw new TraceFormatError(dir, 0, "no trace-<id>.ndjson files");
+  return files;
 }
 
 const show = (c: unknown) => JSON.stringify(c);
@@ -120,7 +131,7 @@ function replayNode(
   leaderSteps: LeaderStep[],
   meta: { scheme?: string; bootstrap?: unknown },
 ): NodeTraceReport {
-  const lines = readLines(file);
+  const lines = readTraceLines(file).map((x) => x.l);
   const mismatches: string[] = [];
   let runs = 0;
   let inputs = 0;
@@ -199,12 +210,7 @@ function replayNode(
 
 /** Validates every `trace-<id>.ndjson` in `dir`. */
 export function validateTraceDir(dir: string): TraceReport {
-  const files = readdirSync(dir)
-    .map((f) => /^trace-(\d+)\.ndjson$/.exec(f))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ node: Number(m[1]), file: join(dir, m[0]) }))
-    .sort((a, b) => a.node - b.node);
-  if (files.length === 0) throw new TraceFormatError(dir, 0, "no trace-<id>.ndjson files");
+  const files = traceFiles(dir);
   const applied = new Map<number, { ident: string; node: NodeId }>();
   const violations: string[] = [];
   const events: { node: NodeId; event: RaftEvent<unknown> }[] = [];
