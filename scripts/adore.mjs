@@ -17,12 +17,12 @@ const cwd = process.env.INIT_CWD ?? process.cwd();
 const args = process.argv.slice(2);
 const heap = ["--max-old-space-size=16384"];
 
-let entry = join(root, "packages", "runtime-node", "dist", "cli", "main.js");
+let entry = join(root, "packages", "cli", "dist", "main.js");
 let nodeArgs = [...heap, entry];
 if (process.env.ADORE_FROM_SOURCE !== "1") {
   const b = spawnSync(
     join(root, "node_modules", ".bin", "turbo"),
-    ["run", "build", "--filter=@adore/runtime-node...", "--output-logs=errors-only", "--log-prefix=none"],
+    ["run", "build", "--filter=@adore/cli...", "--output-logs=errors-only", "--log-prefix=none"],
     { cwd: root, env, stdio: ["ignore", "ignore", "inherit"] },
   );
   if (b.status !== 0 || !existsSync(entry)) {
@@ -36,7 +36,7 @@ if (!entry) {
     "--conditions=@adore/source",
     "--import",
     "tsx",
-    join(root, "packages", "runtime-node", "src", "cli", "main.ts"),
+    join(root, "packages", "cli", "src", "main.ts"),
   ];
 }
 const r = spawnSync(process.execPath, [...nodeArgs, ...args], { stdio: "inherit", cwd, env });

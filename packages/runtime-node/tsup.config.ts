@@ -1,7 +1,7 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts", "src/cli/main.ts", "src/node/main.ts"],
+  entry: ["src/index.ts", "src/internal.ts", "src/testing/index.ts", "src/node/main.ts"],
   format: ["esm"],
   target: "node20",
   platform: "node",

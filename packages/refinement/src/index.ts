@@ -1,52 +1,5 @@
 // Public API of @adore/refinement.
 
-// --- Linearizability checker (src/lincheck; see README.md "Linearizability checker") ---
-export type {
-  Operation,
-  CompletedOperation,
-  PendingOperation,
-  Model,
-  StepResult,
-  Partition,
-} from "./lincheck/types.js";
-export { accept, REJECT } from "./lincheck/types.js";
-export type { SearchOutcome, SearchOptions } from "./lincheck/search.js";
-export { searchLinearization } from "./lincheck/search.js";
-export type { Explanation } from "./lincheck/shrink.js";
-export { explainViolation } from "./lincheck/shrink.js";
-export type { CheckOptions, CheckResult, Fragment, Verdict } from "./lincheck/checker.js";
-export { check, isLinearizable, partitionHistory, relevantOperations } from "./lincheck/checker.js";
-export type { RegisterValue, RegisterState, RegisterInput, RegisterOutput } from "./lincheck/register.js";
-export { registerModel, showRegisterValue } from "./lincheck/register.js";
-export type { KvState, KvInput, KvOutput, KvEntry, KvModelOptions } from "./lincheck/kv.js";
-export { kvModel, partitionKv } from "./lincheck/kv.js";
-export type { HistoryFormat } from "./lincheck/parse-error.js";
-export { HISTORY_FORMATS, HistoryParseError } from "./lincheck/parse-error.js";
-export type { Edn } from "./lincheck/edn.js";
-export { EdnSyntaxError, readEdn, showEdn } from "./lincheck/edn.js";
-export type { RegisterOperation } from "./lincheck/parse-jepsen.js";
-export { parseJepsenRegister } from "./lincheck/parse-jepsen.js";
-export type { KvOperation } from "./lincheck/parse-edn-kv.js";
-export { parseEdnKv } from "./lincheck/parse-edn-kv.js";
-export type {
-  KvServiceInput,
-  KvServiceOperation,
-  NdjsonOp,
-  NdjsonOutcome,
-  NdjsonRecord,
-} from "./lincheck/parse-ndjson.js";
-export { formatNdjson, NDJSON_FIELDS, parseNdjson } from "./lincheck/parse-ndjson.js";
-export type { RenderOptions, TimeUnit } from "./lincheck/render.js";
-export { renderFragment, renderOperations, renderResult } from "./lincheck/render.js";
-export type { HistoryCheck, HistoryReport, ParsedHistory } from "./lincheck/formats.js";
-export {
-  checkParsedHistory,
-  ednKvModel,
-  parseHistory,
-  serviceKvModel,
-  timeUnitOf,
-} from "./lincheck/formats.js";
-
 // --- Raft → ADORE refinement, first stage (src/refine; see docs/elections.md) ---
 export type { RaftStep, RaftTrace } from "./refine/driver.js";
 export { runCluster, simParams } from "./refine/driver.js";

@@ -1,6 +1,7 @@
-// Public API of @adore/runtime-node. The replicated key-value service lands with its issue;
-// for now the package hosts the `adore` command line (src/cli).
-export { buildProgram } from "./cli/program.js";
+// Public API of @adore/runtime-node: the raft-net core wired to TCP, disk and timers — one
+// replica (RaftNode) with its write-ahead log, snapshots, peer transport and authentication, the
+// key-value state machine, the client library, and local multi-process clusters.
+// Helpers for tests: @adore/runtime-node/testing. Pieces for the project's own fuzzers: ./internal.
 
 // Wire: length-prefixed frames and the msgpack codec.
 export {
@@ -79,6 +80,15 @@ export {
   withoutVoter,
   withVoter,
 } from "./node/index.js";
+export { ConfigFileError, expandConfigFile } from "./node/config-file.js";
+// Local clusters of node processes on loopback.
+export {
+  allocatePorts,
+  LocalCluster,
+  type LocalClusterOptions,
+  type NodeAddresses,
+  nodeEntry,
+} from "./cluster/local.js";
 export {
   type NodeFlags,
   nodeCommand,

@@ -17,7 +17,7 @@ import type { RaftNode } from "../src/node/raft-node.js";
 import { parseHostPort } from "../src/node/transport.js";
 import { decode, encode } from "../src/wire/codec.js";
 import { encodeFrame, FrameDecoder, FrameError } from "../src/wire/frame.js";
-import { TestCluster, until } from "./fixtures/node-cluster.js";
+import { TestCluster, until } from "../src/testing/index.js";
 import { Command } from "commander";
 
 const SECRET = "correct horse battery staple";

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdoreClient } from "../src/client/client.js";
 import { AdoreError } from "../src/client/errors.js";
 import type { RaftNode } from "../src/node/raft-node.js";
-import { TestCluster, until } from "./fixtures/node-cluster.js";
+import { TestCluster, until } from "../src/testing/index.js";
 
 let cluster: TestCluster;
 const clients: AdoreClient[] = [];

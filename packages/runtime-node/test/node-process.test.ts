@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { AdoreClient } from "../src/client/client.js";
 import { allocatePorts } from "../src/cluster/local.js";
-import { until } from "./fixtures/node-cluster.js";
+import { until } from "../src/testing/index.js";
 
 const pkg = new URL("..", import.meta.url).pathname;
 const main = new URL("../src/node/main.ts", import.meta.url).pathname;

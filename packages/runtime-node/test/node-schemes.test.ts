@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { AdoreClient } from "../src/client/client.js";
-import { TestCluster, until } from "./fixtures/node-cluster.js";
+import { TestCluster, until } from "../src/testing/index.js";
 
 let cluster: TestCluster | undefined;
 const clients: AdoreClient[] = [];

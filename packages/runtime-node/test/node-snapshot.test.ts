@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdoreClient } from "../src/client/client.js";
 import { encode } from "../src/wire/codec.js";
 import { encodeFrame } from "../src/wire/frame.js";
-import { TestCluster, until } from "./fixtures/node-cluster.js";
+import { TestCluster, until } from "../src/testing/index.js";
 
 let cluster: TestCluster;
 const clients: AdoreClient[] = [];
