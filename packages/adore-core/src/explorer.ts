@@ -1,9 +1,8 @@
 import { performance } from "node:perf_hooks";
 import fc from "fast-check";
-import { uniformInt } from "pure-rand/distribution/uniformInt";
-import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
 import type { Invariant } from "./invariants.js";
 import { FingerprintSet } from "./fpset.js";
+import { Rng } from "./rng.js";
 import { fingerprintWords, type Spec, WordBuffer } from "./spec.js";
 
 /** One step of a trace: the step taken, the rule that fired, and the state after it. */
@@ -406,7 +405,7 @@ export interface WalkResult<S, A> {
 
 /** A seeded random walker: picks uniformly among enabled steps; checks invariants after every step. */
 export function randomWalk<S, A, B>(spec: Spec<S, A, B>, opts: WalkOptions<B>): WalkResult<S, A> {
-  const rng = xoroshiro128plus(opts.seed);
+  const rng = new Rng(opts.seed);
   const invs = opts.invariants
     ? spec.invariants.filter((i) => opts.invariants!.includes(i.name))
     : spec.invariants;
@@ -418,7 +417,7 @@ export function randomWalk<S, A, B>(spec: Spec<S, A, B>, opts: WalkOptions<B>): 
     for (let d = 0; d < opts.depth; d++) {
       const en = spec.enabled(s, opts.bounds);
       if (en.length === 0) break;
-      const a = en[uniformInt(rng, 0, en.length - 1)]!;
+      const a = rng.pick(en);
       const r = spec.step(s, a);
       if (!r.ok) throw new InvalidStepError(steps.length, spec.showStep(a), r.reason);
       s = r.next;

@@ -21,6 +21,7 @@ export {
 export type { Scheme } from "./scheme.js";
 export type { Cache, CacheKind, Cid, ECache, MCache, RCache, CCache, Method } from "./cache.js";
 export { supporters, cacheGt, compareCaches, assertNever } from "./cache.js";
+export { Rng } from "./rng.js";
 export type { AdoreState, Tree, Recency } from "./tree.js";
 export {
   initialState,

@@ -1,6 +1,6 @@
 // Public API of @adore/raft-net: the pure Raft core (server.ts), its log, options and types.
 export type * from "./types.js";
-export { assertNever, mayPrecedePersist, NONE } from "./types.js";
+export { mayPrecedePersist, NONE } from "./types.js";
 export { RaftLog } from "./log.js";
 export type {
   ElectionRule,
@@ -61,7 +61,6 @@ export {
   DEFAULT_WEIGHTS,
   findFailingSeed,
   HUNT_WEIGHTS,
-  Rng,
   runSimulation,
   showMessage,
   simParams,

@@ -1,10 +1,9 @@
-import { has, type NodeId, type NodeSet } from "@adore/adore-core";
+import { assertNever, has, type NodeId, type NodeSet } from "@adore/adore-core";
 import { RaftLog } from "./log.js";
 import type { RaftParams } from "./options.js";
 import {
   type AppendEntries,
   type AppendEntriesResponse,
-  assertNever,
   type DurableState,
   type Entry,
   type HardState,

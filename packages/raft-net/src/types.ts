@@ -318,7 +318,3 @@ export type Rejection =
   | { readonly code: "ConflictWithCommitted"; readonly index: number; readonly commitIndex: number }
   | { readonly code: "DuplicateLeader"; readonly term: number; readonly other: NodeId };
 export type RejectionCode = Rejection["code"];
-
-export function assertNever(x: never): never {
-  throw new Error(`unexpected variant: ${JSON.stringify(x)}`);
-}

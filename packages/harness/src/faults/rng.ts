@@ -1,6 +1,6 @@
 // The fault harness's seeded generator: raft-net's `Rng`, seeded its own way so that the nemesis
 // schedule and the workload's choices stay the same function of the seed.
-import { Rng } from "@adore/raft-net";
+import { Rng } from "@adore/adore-core";
 
 export class FaultRng extends Rng {
   constructor(seed: number) {

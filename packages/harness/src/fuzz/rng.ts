@@ -1,7 +1,7 @@
 // A small seeded PRNG for the fuzzers (fast-check is too slow for a million inputs a run, and the
 // fuzzers need reproducible streams: every failure names its seed and input number): raft-net's
 // `Rng`, seeded its own way.
-import { Rng } from "@adore/raft-net";
+import { Rng } from "@adore/adore-core";
 
 export class FuzzRng extends Rng {
   constructor(seed: number) {
