@@ -1,4 +1,4 @@
-// The project's test command (README, .ci/run): reference check, type-check of the whole
+// The project's test command (README, .ci/run): reference check, package-map check, type-check of the whole
 // graph (tsc -b), lint, then every package's vitest suite in one run. Ends with the plain
 // line "N passed, N failed" that CI reads.
 import { spawnSync } from "node:child_process";
@@ -16,6 +16,7 @@ const run = (label, cmd, args) => {
 
 let failedSteps = 0;
 failedSteps += run("project references", process.execPath, [join(root, "scripts", "check-refs.mjs")]) ? 1 : 0;
+failedSteps += run("package map", process.execPath, [join(root, "scripts", "check-deps.mjs")]) ? 1 : 0;
 failedSteps += run("type-check (tsc -b)", bin("tsc"), ["-b"]) ? 1 : 0;
 failedSteps += run("lint (biome)", bin("biome"), ["check", "."]) ? 1 : 0;
 
