@@ -1,5 +1,6 @@
 import { explore, type NodeSet, range, renderAscii, type Scheme } from "@adore/adore-core";
-import { HUNT_WEIGHTS, type Mutations } from "@adore/raft-net";
+import type { Mutations } from "@adore/raft-net";
+import { HUNT_WEIGHTS } from "@adore/raft-net/testing";
 import { lagHunt, lagReason, M4, productSpec, showLagOutcome, sraftSpec } from "@adore/refinement";
 import { getScheme, schemeNames } from "@adore/schemes";
 import { type Command, InvalidArgumentError } from "commander";

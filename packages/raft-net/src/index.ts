@@ -1,4 +1,6 @@
-// Public API of @adore/raft-net: the pure Raft core (server.ts), its log, options and types.
+// Public API of @adore/raft-net: the pure Raft core (server.ts), its log, options and types, the
+// in-memory cluster (cluster.ts) and its state encoder. The simulator, the network spec (Fig. 13)
+// and the interaction runner are @adore/raft-net/testing.
 export type * from "./types.js";
 export { mayPrecedePersist, NONE } from "./types.js";
 export { RaftLog } from "./log.js";
@@ -46,27 +48,5 @@ export {
   restart,
   setPartition,
 } from "./cluster.js";
-export type {
-  ActionKind,
-  Driven,
-  SimHooks,
-  SimOptions,
-  SimResult,
-  SimRun,
-  SimStats,
-  SimStep,
-} from "./sim.js";
-export {
-  currentLeader,
-  DEFAULT_WEIGHTS,
-  findFailingSeed,
-  HUNT_WEIGHTS,
-  runSimulation,
-  showMessage,
-  simParams,
-  simulate,
-  universeOf,
-} from "./sim.js";
-export type { EncodeParts, NetBounds, NetSpecOptions, NetState, NetStep } from "./spec.js";
-export { ClusterEncoder, describeNetStep, netSpec } from "./spec.js";
-export { compareScript, runScript, ScriptError } from "./interaction.js";
+export type { EncodeParts } from "./encoder.js";
+export { ClusterEncoder } from "./encoder.js";

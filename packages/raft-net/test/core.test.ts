@@ -10,9 +10,9 @@ import {
   params,
   type RaftParams,
   type RaftServer,
-  simulate,
   stepServer,
 } from "../src/index.js";
+import { simulate } from "../src/testing/index.js";
 
 const reg = getScheme("raft-single");
 const scheme = reg.scheme as unknown as import("@adore/adore-core").Scheme<number>;

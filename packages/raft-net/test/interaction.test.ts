@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { compareScript, parseScript, runScript, ScriptError } from "../src/interaction.js";
+import { compareScript, parseScript, runScript, ScriptError } from "../src/testing/interaction.js";
 
 /**
  * Golden interaction tests (etcd-raft's datadriven testdata/*.txt): every block of every file in

@@ -1,7 +1,8 @@
 import { range } from "@adore/adore-core";
 import { getScheme } from "@adore/schemes";
 import { describe, expect, it } from "vitest";
-import { findFailingSeed, HUNT_WEIGHTS, type MutationName } from "../src/index.js";
+import type { MutationName } from "../src/index.js";
+import { findFailingSeed, HUNT_WEIGHTS } from "../src/testing/index.js";
 
 /**
  * A check that cannot fail proves nothing: each known Raft bug, switched on as an option of the

@@ -1,7 +1,7 @@
 import { range } from "@adore/adore-core";
 import { getScheme, schemeNames } from "@adore/schemes";
 import { describe, expect, it } from "vitest";
-import { HUNT_WEIGHTS, simulate } from "../src/index.js";
+import { HUNT_WEIGHTS, simulate } from "../src/testing/index.js";
 
 // Every registered scheme that is safe (the unsafe fixtures are checked elsewhere to fail).
 const SCHEMES = [

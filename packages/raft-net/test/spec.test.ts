@@ -1,7 +1,7 @@
 import { explore, range } from "@adore/adore-core";
 import { getScheme } from "@adore/schemes";
 import { describe, expect, it } from "vitest";
-import { describeNetStep, type NetBounds, netSpec } from "../src/index.js";
+import { describeNetStep, type NetBounds, netSpec } from "../src/testing/index.js";
 
 const reg = getScheme("raft-single");
 const scheme = reg.scheme as unknown as import("@adore/adore-core").Scheme<number>;

@@ -1,6 +1,6 @@
 // Measures the lagging mappings M1–M3 on raft-net runs: failing runs by reason, shortest trace.
 import { range, type Scheme } from "@adore/adore-core";
-import { HUNT_WEIGHTS } from "@adore/raft-net";
+import { HUNT_WEIGHTS } from "@adore/raft-net/testing";
 import { getScheme, schemeNames } from "@adore/schemes";
 import type { RunSpec } from "../src/refine/hunt.js";
 import { lagHunt, showLagOutcome } from "../src/refine/lag-hunt.js";

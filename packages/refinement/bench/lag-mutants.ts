@@ -1,6 +1,7 @@
 // Which mutants the lagging mapping (M4) catches, how fast, and the shortest trace of each.
 import { range, type Scheme } from "@adore/adore-core";
-import { HUNT_WEIGHTS, type MutationName } from "@adore/raft-net";
+import type { MutationName } from "@adore/raft-net";
+import { HUNT_WEIGHTS } from "@adore/raft-net/testing";
 import { getScheme } from "@adore/schemes";
 import type { RunSpec } from "../src/refine/hunt.js";
 import { lagGap, lagHunt, lagReason, showLagOutcome } from "../src/refine/lag-hunt.js";

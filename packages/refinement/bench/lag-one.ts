@@ -1,7 +1,7 @@
 // Prints the shortest failing run (by failure step) whose reason contains WANT:
 //   tsx bench/lag-one.ts SCHEME NODES hunt|soak MAPPING WANT [STEPS] [SEEDS]   (env NOCOMPACT=1)
 import { range, type Scheme } from "@adore/adore-core";
-import { HUNT_WEIGHTS } from "@adore/raft-net";
+import { HUNT_WEIGHTS } from "@adore/raft-net/testing";
 import { getScheme } from "@adore/schemes";
 import type { RunSpec } from "../src/refine/hunt.js";
 import { lagCheckSeed, lagReason, showLagOutcome } from "../src/refine/lag-hunt.js";

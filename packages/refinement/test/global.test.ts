@@ -3,17 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type NodeId, range, type Scheme } from "@adore/adore-core";
 import {
-  HUNT_WEIGHTS,
   type Input,
   type Membership,
   type Mutations,
   newServer,
   type RaftServer,
-  runSimulation,
-  type SimOptions,
-  simParams,
   stepServer,
 } from "@adore/raft-net";
+import { HUNT_WEIGHTS, runSimulation, type SimOptions, simParams } from "@adore/raft-net/testing";
 import { getScheme } from "@adore/schemes";
 import { afterAll, describe, expect, it } from "vitest";
 import { lagCheckSeed } from "../src/refine/lag-hunt.js";

@@ -1,5 +1,6 @@
 import { explore, range, renderAscii, type Scheme } from "@adore/adore-core";
-import { HUNT_WEIGHTS, type MutationName } from "@adore/raft-net";
+import type { MutationName } from "@adore/raft-net";
+import { HUNT_WEIGHTS } from "@adore/raft-net/testing";
 import { getScheme, schemeNames } from "@adore/schemes";
 import { sraftSpec } from "@adore/sraft";
 import fc from "fast-check";

@@ -1,5 +1,5 @@
 import { range, type Scheme } from "@adore/adore-core";
-import { HUNT_WEIGHTS } from "@adore/raft-net";
+import { HUNT_WEIGHTS } from "@adore/raft-net/testing";
 import { getScheme, schemeNames } from "@adore/schemes";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";

@@ -1,5 +1,6 @@
 import { range, renderAscii, type Scheme } from "@adore/adore-core";
-import { HUNT_WEIGHTS, type MutationName } from "@adore/raft-net";
+import type { MutationName } from "@adore/raft-net";
+import { HUNT_WEIGHTS } from "@adore/raft-net/testing";
 import { getScheme } from "@adore/schemes";
 import { describe, expect, it } from "vitest";
 import {

@@ -13,7 +13,8 @@ import {
   showStep,
   step,
 } from "@adore/adore-core";
-import type { Entry, RaftLog, SimOptions } from "@adore/raft-net";
+import type { Entry, RaftLog } from "@adore/raft-net";
+import type { SimOptions } from "@adore/raft-net/testing";
 import type { RaftStep } from "./driver.js";
 import type { RunSpec } from "./hunt.js";
 

@@ -1,16 +1,9 @@
-import {
-  type ClusterState,
-  type Driven,
-  type Effect,
-  HUNT_WEIGHTS,
-  type RaftParams,
-  runSimulation,
-  type SimOptions,
-} from "@adore/raft-net";
+import type { ClusterState, Effect, RaftParams } from "@adore/raft-net";
+import { type Driven, HUNT_WEIGHTS, runSimulation, type SimOptions } from "@adore/raft-net/testing";
 
-export type { Driven } from "@adore/raft-net";
+export type { Driven } from "@adore/raft-net/testing";
 /** The params raft-net's `simulate` uses for a seed (so runs here replay `simulate` runs exactly). */
-export { simParams } from "@adore/raft-net";
+export { simParams } from "@adore/raft-net/testing";
 
 /**
  * One step of a raft-net cluster run: the action the driver chose, the effects it had (one per

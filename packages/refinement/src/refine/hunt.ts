@@ -1,5 +1,6 @@
 import { type NodeSet, renderAscii, type Scheme } from "@adore/adore-core";
-import type { ActionKind, Mutations, RaftOptions } from "@adore/raft-net";
+import type { Mutations, RaftOptions } from "@adore/raft-net";
+import type { ActionKind } from "@adore/raft-net/testing";
 import { huntSeeds, maxId, type SeedHunt, showSteps, simOptionsOf } from "./common.js";
 import { type RaftStep, runCluster } from "./driver.js";
 import { type RefinementResult, type CommitMapping, RefinementChecker, refineOptionsFor } from "./mapping.js";

@@ -13,9 +13,9 @@ import {
   newCluster,
   restart,
   setPartition,
-} from "./cluster.js";
-import { type Mutations, params as makeParams, type RaftOptions, type RaftParams } from "./options.js";
-import { type Input, type Membership, type Message, NONE, type Rejection } from "./types.js";
+} from "../cluster.js";
+import { type Mutations, params as makeParams, type RaftOptions, type RaftParams } from "../options.js";
+import { type Input, type Membership, type Message, NONE, type Rejection } from "../types.js";
 
 export interface SimOptions<C> {
   readonly scheme: Scheme<C>;

@@ -12,7 +12,7 @@ import {
   newCluster,
   restart,
   setPartition,
-} from "./cluster.js";
+} from "../cluster.js";
 import {
   MUTATION_NAMES,
   type MutationName,
@@ -21,7 +21,7 @@ import {
   OptionsError,
   type RaftOptions,
   type RaftParams,
-} from "./options.js";
+} from "../options.js";
 import { showMessage } from "./sim.js";
 import {
   type Entry,
@@ -32,7 +32,7 @@ import {
   type RaftEvent,
   type Rejection,
   type Reply,
-} from "./types.js";
+} from "../types.js";
 
 /**
  * Datadriven interaction scripts in the style of etcd-raft's testdata/*.txt: a file of blocks
