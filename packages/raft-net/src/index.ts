@@ -50,3 +50,11 @@ export {
 } from "./cluster.js";
 export type { EncodeParts } from "./encoder.js";
 export { ClusterEncoder } from "./encoder.js";
+export type { TraceBody, TraceInput, TraceOutput, TraceRecord, TraceStart } from "./trace.js";
+export {
+  checkTraceRecord,
+  formatTraceRecord,
+  TRACE_KINDS,
+  traceFileName,
+  traceFileNode,
+} from "./trace.js";

@@ -6,9 +6,6 @@ import {
   type Input,
   type Message,
   type NodeState,
-  newServer,
-  params,
-  type RaftOptions,
   type RaftParams,
   type RaftServer,
   stepServer,
@@ -16,7 +13,7 @@ import {
 import { getScheme } from "@adore/schemes";
 import { maxId } from "../refine/common.js";
 import { type LagFailureKind, LaggingRefiner, M4 } from "../refine/lagging.js";
-import { readTraceLines, TraceFormatError, traceFiles } from "./traces.js";
+import { readTraceLines, serverOfStart, TraceFormatError, traceFiles } from "./traces.js";
 
 /**
  * The full refinement check of recorded runtime-node traces: every node's trace is replayed
@@ -101,19 +98,17 @@ function replay(file: string, node: NodeId, meta: Meta): NodeReplay {
       runs++;
       const last = steps[steps.length - 1];
       if (last) last.crashAfter = true;
-      meta.scheme ??= String(l.scheme);
-      meta.conf0 ??=
-        (l.bootstrap as { config?: unknown } | undefined)?.config ??
-        (l.membership as { config?: unknown }).config;
-      const reg = getScheme(String(l.scheme));
-      p = params({ scheme: reg.scheme as never, options: l.options as Partial<RaftOptions> });
-      s = newServer(node, l.membership as never, p, Number(l.seed));
+      const start = serverOfStart(node, l);
+      meta.scheme ??= l.scheme;
+      meta.conf0 ??= start.conf0;
+      p = start.params;
+      s = start.server;
       initial ??= s;
       continue;
     }
     if (l.kind !== "input") continue;
     if (!s || !p) throw new TraceFormatError(file, line, "input before any start line");
-    const input = l.input as Input<unknown>;
+    const input = l.input;
     const r = stepServer(s, input, p);
     s = r.server;
     const o = r.outputs;

@@ -1,16 +1,19 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { NodeId } from "@adore/adore-core";
+import type { NodeId, Scheme } from "@adore/adore-core";
 import {
+  checkTraceRecord,
   type Entry,
   entryIdentity,
-  type Input,
   newServer,
   params,
   type RaftEvent,
-  type RaftOptions,
+  type RaftParams,
   type RaftServer,
   stepServer,
+  type TraceRecord,
+  type TraceStart,
+  traceFileNode,
 } from "@adore/raft-net";
 import { getScheme } from "@adore/schemes";
 
@@ -79,13 +82,8 @@ export type LeaderStep =
       readonly quorum: number;
     };
 
-/** One line of a recorded trace. */
-export interface TraceLine {
-  readonly seq: number;
-  readonly node: number;
-  readonly kind: string;
-  readonly [k: string]: unknown;
-}
+/** One line of a recorded trace (raft-net's trace format). */
+export type TraceLine = TraceRecord;
 
 /** The lines of one trace file with their line numbers; a torn last line (a killed node) ends it. */
 export function readTraceLines(file: string): { readonly line: number; readonly l: TraceLine }[] {
@@ -94,16 +92,16 @@ export function readTraceLines(file: string): { readonly line: number; readonly 
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
     if (row.trim() === "") continue;
-    let l: unknown;
+    let v: unknown;
     try {
-      l = JSON.parse(row);
+      v = JSON.parse(row);
     } catch {
       if (i >= rows.length - 2) break;
       throw new TraceFormatError(file, i + 1, "not JSON");
     }
-    if (typeof l !== "object" || l === null || typeof (l as TraceLine).kind !== "string")
-      throw new TraceFormatError(file, i + 1, "missing field kind");
-    out.push({ line: i + 1, l: l as TraceLine });
+    const l = checkTraceRecord(v);
+    if (typeof l === "string") throw new TraceFormatError(file, i + 1, l);
+    out.push({ line: i + 1, l });
   }
   return out;
 }
@@ -111,15 +109,28 @@ export function readTraceLines(file: string): { readonly line: number; readonly 
 /** The `trace-<id>.ndjson` files of a directory, by node id. */
 export function traceFiles(dir: string): { readonly node: NodeId; readonly file: string }[] {
   const files = readdirSync(dir)
-    .map((f) => /^trace-(\d+)\.ndjson$/.exec(f))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ node: Number(m[1]), file: join(dir, m[0]) }))
+    .map((f) => ({ node: traceFileNode(f), file: join(dir, f) }))
+    .filter((x): x is { node: number; file: string } => x.node !== undefined)
     .sort((a, b) => a.node - b.node);
   if (files.length === 0) throw new TraceFormatError(dir, 0, "no trace-<id>.ndjson files");
   return files;
 }
 
 const show = (c: unknown) => JSON.stringify(c);
+
+/** The server a `start` record describes, its params, and the cluster's bootstrap configuration. */
+export function serverOfStart(
+  node: NodeId,
+  l: TraceStart<unknown>,
+): { readonly server: RaftServer<unknown>; readonly params: RaftParams<unknown>; readonly conf0: unknown } {
+  const reg = getScheme(l.scheme);
+  const p = params({ scheme: reg.scheme as Scheme<unknown>, options: l.options });
+  return {
+    server: newServer(node, l.membership, p, l.seed),
+    params: p,
+    conf0: (l.bootstrap ?? l.membership).config,
+  };
+}
 
 /** Replays one node's trace; collects events and applied entries. */
 function replayNode(
@@ -142,19 +153,17 @@ function replayNode(
     const l = lines[i]!;
     if (l.kind === "start") {
       runs++;
-      meta.scheme ??= String(l.scheme);
-      meta.bootstrap ??=
-        (l.bootstrap as { config?: unknown } | undefined)?.config ??
-        (l.membership as { config?: unknown }).config;
-      const reg = getScheme(String(l.scheme));
-      p = params({ scheme: reg.scheme as never, options: l.options as Partial<RaftOptions> });
-      s = newServer(node, l.membership as never, p, Number(l.seed));
+      const start = serverOfStart(node, l);
+      meta.scheme ??= l.scheme;
+      meta.bootstrap ??= start.conf0;
+      p = start.params;
+      s = start.server;
       continue;
     }
     if (l.kind !== "input") continue;
     if (!s || !p) throw new TraceFormatError(file, i + 1, "input before any start line");
     inputs++;
-    const r = stepServer(s, l.input as Input<unknown>, p);
+    const r = stepServer(s, l.input, p);
     s = r.server;
     for (const e of r.outputs.committed) {
       const ident = entryIdentity(e, show);
