@@ -1,0 +1,157 @@
+// What users run: the built CLI (dist/cli/main.js, built here with turbo exactly as `pnpm adore`
+// builds it) and the `pnpm adore` launcher (scripts/adore.mjs). Every process is started with a kill
+// timer: a process that does not exit in time fails the test (a hang detector, not a timing claim).
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { etcdBinary } from "../src/bench/etcd.js";
+import { allocatePorts } from "../src/cluster/local.js";
+import { until } from "./fixtures/node-cluster.js";
+
+const root = new URL("../../..", import.meta.url).pathname;
+const main = join(root, "packages", "runtime-node", "dist", "cli", "main.js");
+const tmp = mkdtempSync(join(tmpdir(), "adore-built-cli-"));
+const env = {
+  ...process.env,
+  PATH: `${join(root, "node_modules", ".bin")}:${process.env.PATH ?? ""}`,
+  TURBO_TELEMETRY_DISABLED: "1",
+  DO_NOT_TRACK: "1",
+};
+
+const started: ChildProcess[] = [];
+
+beforeAll(() => {
+  const b = spawnSync(
+    join(root, "node_modules", ".bin", "turbo"),
+    ["run", "build", "--filter=@adore/runtime-node...", "--output-logs=errors-only", "--log-prefix=none"],
+    { cwd: root, env, encoding: "utf8", timeout: 600_000 },
+  );
+  if (b.status !== 0) throw new Error(`the build failed: ${b.stderr}${b.stdout}`);
+}, 600_000);
+
+afterAll(() => {
+  for (const ch of started)
+    try {
+      process.kill(-ch.pid!, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+interface Proc {
+  readonly child: ChildProcess;
+  out(): string;
+  err(): string;
+  /** Resolves when the process exits; rejects if it is still running after `ms` (then it is killed). */
+  exit(ms: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts `node <args>` as the leader of its own process group (so afterAll can kill what it left). */
+function start(args: readonly string[], cwd = root): Proc {
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  started.push(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+  return {
+    child,
+    out: () => stdout,
+    err: () => stderr,
+    exit: (ms) =>
+      new Promise((resolve, reject) => {
+        const t = setTimeout(() => {
+          try {
+            process.kill(-child.pid!, "SIGKILL");
+          } catch {
+            // gone meanwhile
+          }
+          reject(new Error(`node ${args.join(" ")} still running after ${ms} ms; stderr: ${stderr}`));
+        }, ms);
+        void exited.then((r) => {
+          clearTimeout(t);
+          resolve(r);
+        });
+      }),
+  };
+}
+
+async function nodeArgs(data: string): Promise<string[]> {
+  const [peer, client] = await allocatePorts(2);
+  return ["node", "start", "--id", "1", "--data", data, "--peers", `1=127.0.0.1:${peer}/127.0.0.1:${client}`];
+}
+
+/** Every .js file under a package's dist. */
+function bundles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith(".js"))
+    .map((e) => join(e.parentPath, e.name));
+}
+
+describe("the bundles", () => {
+  it("inline no third-party module (etcd3, bundled as CommonJS, crashed `adore bench` with Dynamic require)", () => {
+    const packages = readdirSync(join(root, "packages"));
+    const files = packages.flatMap((p) => bundles(join(root, "packages", p, "dist")));
+    expect(files.length).toBeGreaterThan(packages.length - 1);
+    const inlined: string[] = [];
+    for (const f of files) {
+      const js = readFileSync(f, "utf8");
+      // esbuild's shim for require() inside an ESM bundle: only bundled CommonJS code needs it
+      if (/\b__require\b/.test(js)) inlined.push(`${f}: __require`);
+      const map = `${f}.map`;
+      if (existsSync(map)) {
+        const sources = (JSON.parse(readFileSync(map, "utf8")) as { sources: string[] }).sources;
+        for (const s of sources) if (s.includes("node_modules/")) inlined.push(`${f}: ${s}`);
+      }
+    }
+    expect(inlined.slice(0, 5)).toEqual([]);
+  });
+});
+
+describe("the built CLI loads each lazily imported module", () => {
+  it.skipIf(etcdBinary() === undefined)(
+    'adore bench reaches etcd (it died with Dynamic require of "process" is not supported)',
+    async () => {
+      const p = start([main, "bench", "--clients", "4", "--seconds", "1", "--keys", "10"]);
+      const r = await p.exit(180_000);
+      expect(p.err()).not.toContain("Dynamic require");
+      expect(r.code).toBe(0);
+      expect(p.out()).toMatch(/^adore \(3 nodes, raft-single\): \d+ writes\/s/m);
+      expect(p.out()).toMatch(/^etcd [\d.]+ \(3 members\): +\d+ writes\/s/m);
+      expect(p.out()).toMatch(/^ratio ours\/etcd: writes\/s [\d.]+×/m);
+    },
+    240_000,
+  );
+
+  it("adore check --scheme-file imports the user's module", async () => {
+    const md = readFileSync(join(root, "packages", "schemes", "README.md"), "utf8");
+    const example = /<!-- example: unanimous\.mjs -->\s*```js\n([\s\S]*?)```/.exec(md)?.[1];
+    expect(example).toBeDefined();
+    const file = join(tmp, "unanimous.mjs");
+    writeFileSync(file, example!);
+    const p = start([main, "check", "--scheme-file", file, "--nodes", "3", "--depth", "3"]);
+    const r = await p.exit(60_000);
+    expect(p.err()).toBe("");
+    expect(r.code).toBe(0);
+    expect(p.out()).toContain("REFLEXIVE and OVERLAP hold: unanimous over {1,2,3}");
+  });
+
+  it("adore node start loads the replica, serves, and stops on SIGTERM", async () => {
+    const p = start([main, ...(await nodeArgs(join(tmp, "lazy-d1")))]);
+    await until(() => p.out().includes('"ready":true'), 30_000, `node ready; stderr: ${p.err()}`);
+    p.child.kill("SIGTERM");
+    expect(await p.exit(10_000)).toEqual({ code: 0, signal: null });
+  });
+});
