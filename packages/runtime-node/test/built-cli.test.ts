@@ -155,3 +155,41 @@ describe("the built CLI loads each lazily imported module", () => {
     expect(await p.exit(10_000)).toEqual({ code: 0, signal: null });
   });
 });
+
+describe("an unusable data directory is one line and exit 2, not a hang", () => {
+  const file = join(tmp, "a-file");
+  writeFileSync(file, "x");
+  const cases: Array<[string, string, RegExp]> = [
+    ["cannot be created (under /proc)", "/proc/nope/d1", /cannot create \/proc\/nope\b.*ENOENT/],
+    [
+      "a file is in the way",
+      join(file, "d1"),
+      /NotADirectory: .*a-file is in the way: it is not a directory/,
+    ],
+    [
+      "is not writable (under /sys)",
+      "/sys/nope/d1",
+      /NotWritable: cannot create \/sys\/nope: E(PERM|ROFS|ACCES)/,
+    ],
+    ["is a file", file, /NotADirectory: exists and is not a directory/],
+  ];
+  for (const [what, data, reason] of cases)
+    it(`adore node start --data <dir that ${what}>`, async () => {
+      const p = start([main, ...(await nodeArgs(data))]);
+      const r = await p.exit(10_000);
+      expect(r.code).toBe(2);
+      const lines = p.err().trimEnd().split("\n");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(data);
+      expect(lines[0]).toMatch(reason);
+    });
+
+  it("adore cluster up --dir /proc/nope/cl (it spun at 100% CPU)", async () => {
+    const p = start([main, "cluster", "up", "--nodes", "1", "--dir", "/proc/nope/cl"]);
+    const r = await p.exit(10_000);
+    expect(r.code).toBe(2);
+    const lines = p.err().trimEnd().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^adore cluster up: .*\/proc\/nope\/cl.*cannot create \/proc\/nope\b.*ENOENT/);
+  });
+});

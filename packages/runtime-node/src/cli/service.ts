@@ -13,6 +13,7 @@ import { AdoreError, describeRejection } from "../client/errors.js";
 import { LocalCluster } from "../cluster/local.js";
 import type { NodeFlags } from "../node/args.js";
 import type { NodeStatus } from "../node/raft-node.js";
+import { DataDirError } from "../storage/errors.js";
 
 type Exit = 0 | 1 | 2;
 
@@ -350,6 +351,8 @@ async function clusterUp(o: ClusterUpArgs): Promise<Exit> {
       ...(o.tickMs !== undefined ? { tickMs: o.tickMs } : {}),
     });
   } catch (e) {
+    // an unusable --dir: nothing was started, so there are no logs to point at
+    if (e instanceof DataDirError) return fail(e.message);
     const first = (e instanceof Error ? e.message : String(e)).split("\n")[0];
     return fail(`could not start the cluster: ${first} (logs in ${dir})`);
   }

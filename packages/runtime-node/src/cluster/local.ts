@@ -1,8 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { dataDirCreateError } from "../storage/errors.js";
+import { makeDirs } from "../storage/fsutil.js";
 
 /**
  * Local clusters of node processes on loopback: what `adore cluster up`, the main job, `adore
@@ -96,8 +98,13 @@ export class LocalCluster {
     readonly addresses: ReadonlyMap<number, NodeAddresses>,
   ) {}
 
+  /** Throws a DataDirError (before starting anything) when `o.dir` cannot be used. */
   static async start(o: LocalClusterOptions): Promise<LocalCluster> {
-    mkdirSync(o.dir, { recursive: true });
+    try {
+      makeDirs(o.dir);
+    } catch (e) {
+      throw dataDirCreateError(o.dir, e);
+    }
     const ports = await allocatePorts(o.ids.length * 2);
     const addresses = new Map<number, NodeAddresses>();
     o.ids.forEach((id, i) => {
