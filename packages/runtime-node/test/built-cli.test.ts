@@ -87,6 +87,13 @@ function start(args: readonly string[], cwd = root): Proc {
   };
 }
 
+/** Process ids of the children of `pid` (Linux). */
+const childrenOf = (pid: number): number[] =>
+  readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
+    .split(" ")
+    .filter((s) => s !== "")
+    .map(Number);
+
 async function nodeArgs(data: string): Promise<string[]> {
   const [peer, client] = await allocatePorts(2);
   return ["node", "start", "--id", "1", "--data", data, "--peers", `1=127.0.0.1:${peer}/127.0.0.1:${client}`];
@@ -191,5 +198,20 @@ describe("an unusable data directory is one line and exit 2, not a hang", () => 
     const lines = p.err().trimEnd().split("\n");
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^adore cluster up: .*\/proc\/nope\/cl.*cannot create \/proc\/nope\b.*ENOENT/);
+  });
+});
+
+describe("adore cluster up", () => {
+  it("names the signal that killed a node (it said `exited on its own`)", async () => {
+    const dir = join(tmp, "cl-signal");
+    const p = start([main, "cluster", "up", "--nodes", "1", "--dir", dir]);
+    await until(() => p.out().includes("SIGINT (Ctrl-C)"), 60_000, `cluster up ready; stderr: ${p.err()}`);
+    const [node] = childrenOf(p.child.pid!);
+    expect(node).toBeDefined();
+    process.kill(node!, "SIGKILL");
+    await until(() => /node 1 /.test(p.err()), 10_000, "the report of node 1");
+    expect(p.err()).toMatch(/^adore cluster up: node 1 killed by SIGKILL; see .*n1\.log$/m);
+    p.child.kill("SIGTERM");
+    expect((await p.exit(15_000)).code).toBe(0);
   });
 });

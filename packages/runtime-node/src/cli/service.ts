@@ -10,7 +10,7 @@ import { ConfigSyntaxError, getScheme, schemeNames } from "@adore/schemes";
 import { type Command, type CommanderError, InvalidArgumentError } from "commander";
 import { AdoreClient } from "../client/client.js";
 import { AdoreError, describeRejection } from "../client/errors.js";
-import { LocalCluster } from "../cluster/local.js";
+import { describeExit, LocalCluster } from "../cluster/local.js";
 import type { NodeFlags } from "../node/args.js";
 import type { NodeStatus } from "../node/raft-node.js";
 import { DataDirError } from "../storage/errors.js";
@@ -403,17 +403,20 @@ async function clusterUp(o: ClusterUpArgs): Promise<Exit> {
   out(`       adore status --cluster ${dir}`);
   out("SIGINT (Ctrl-C) or SIGTERM stops every node.");
 
-  // report a node that dies on its own
+  // report a node that dies on its own, and how
   const reported = new Set<number>();
   const watch = setInterval(() => {
     if (stopping) return;
     for (const id of ids)
       if (!cl.running.includes(id) && !reported.has(id)) {
         reported.add(id);
-        err(`adore cluster up: node ${id} exited on its own; see ${join(dir, `n${id}.log`)}`);
+        const how = cl.lastExit(id);
+        err(
+          `adore cluster up: node ${id} ${how ? describeExit(how) : "exited"}; see ${join(dir, `n${id}.log`)}`,
+        );
       }
   }, 500);
-  watch.unref();
+  // not unref'd: it keeps `cluster up` running (and reporting) after its last node died, until a signal
 
   await stopped;
   clearInterval(watch);
