@@ -2,7 +2,16 @@
 // builds it) and the `pnpm adore` launcher (scripts/adore.mjs). Every process is started with a kill
 // timer: a process that does not exit in time fails the test (a hang detector, not a timing claim).
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,6 +21,7 @@ import { until } from "./fixtures/node-cluster.js";
 
 const root = new URL("../../..", import.meta.url).pathname;
 const main = join(root, "packages", "runtime-node", "dist", "cli", "main.js");
+const launcher = join(root, "scripts", "adore.mjs");
 const tmp = mkdtempSync(join(tmpdir(), "adore-built-cli-"));
 const env = {
   ...process.env,
@@ -86,6 +96,15 @@ function start(args: readonly string[], cwd = root): Proc {
       }),
   };
 }
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 /** Process ids of the children of `pid` (Linux). */
 const childrenOf = (pid: number): number[] =>
@@ -214,4 +233,41 @@ describe("adore cluster up", () => {
     p.child.kill("SIGTERM");
     expect((await p.exit(15_000)).code).toBe(0);
   });
+});
+
+describe("the `pnpm adore` launcher (scripts/adore.mjs)", () => {
+  it("says it is building the CLI when a source changed, and is silent when the build is current", async () => {
+    // the first run may build (beforeAll's turbo build is not the launcher's); the second may not
+    expect((await start([launcher, "--help"]).exit(300_000)).code).toBe(0);
+    const quiet = start([launcher, "--help"]);
+    expect((await quiet.exit(120_000)).code).toBe(0);
+    expect(quiet.err()).not.toContain("building the CLI");
+    const src = join(root, "packages", "runtime-node", "src", "cli", "main.ts");
+    const now = new Date();
+    utimesSync(src, now, now);
+    const loud = start([launcher, "--help"]);
+    expect((await loud.exit(300_000)).code).toBe(0);
+    expect(loud.err()).toContain("adore: building the CLI…");
+  }, 420_000);
+
+  it("forwards SIGTERM to the CLI and does not leave it running (it exited, the node kept running)", async () => {
+    const data = join(tmp, "launcher-d1");
+    mkdirSync(data);
+    const p = start([launcher, ...(await nodeArgs(data))]);
+    await until(() => p.out().includes('"ready":true'), 300_000, `node ready; stderr: ${p.err()}`);
+    const [cli] = childrenOf(p.child.pid!);
+    expect(cli).toBeDefined();
+    p.child.kill("SIGTERM");
+    const r = await p.exit(10_000);
+    expect(r).toEqual({ code: 0, signal: null });
+    await until(() => !alive(cli!), 5_000, `the CLI process ${cli} to exit`);
+  }, 360_000);
+
+  it("exits with the signal that killed the CLI", async () => {
+    const p = start([launcher, ...(await nodeArgs(join(tmp, "launcher-d2")))]);
+    await until(() => p.out().includes('"ready":true'), 300_000, `node ready; stderr: ${p.err()}`);
+    const [cli] = childrenOf(p.child.pid!);
+    process.kill(cli!, "SIGKILL");
+    expect(await p.exit(10_000)).toEqual({ code: null, signal: "SIGKILL" });
+  }, 360_000);
 });
