@@ -169,7 +169,8 @@ describe("the built CLI loads each lazily imported module", () => {
     writeFileSync(file, example!);
     const p = start([main, "check", "--scheme-file", file, "--nodes", "3", "--depth", "3"]);
     const r = await p.exit(60_000);
-    expect(p.err()).toBe("");
+    // stderr carries only progress lines (a slow machine prints some), never an error
+    expect(p.err()).not.toMatch(/error|Error|at .*:\d+:\d+/);
     expect(r.code).toBe(0);
     expect(p.out()).toContain("REFLEXIVE and OVERLAP hold: unanimous over {1,2,3}");
   });
