@@ -4,7 +4,7 @@
 // runs the built JavaScript; if that build fails it runs the TypeScript sources through tsx instead.
 // Turbo and the CLI run as child processes: SIGINT, SIGTERM and SIGHUP are forwarded to them, and
 // the launcher ends as the CLI ended (its exit code, or the signal that killed it), so killing the
-// launcher never leaves the CLI running.
+// launcher — or the pnpm that started it — never leaves the CLI running.
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { constants } from "node:os";
@@ -25,13 +25,23 @@ const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP"];
 // touched after every successful build: a source newer than it means turbo has work to do
 const stamp = join(root, "node_modules", ".cache", "adore", "cli-built");
 
+// `pnpm adore` runs this script under `sh -c`: a SIGTERM to pnpm ends pnpm and the shell but not
+// this process, which then finds itself re-parented. It treats that as a SIGTERM.
+const parent = process.ppid;
+
 /** Runs a child with the signals forwarded to it; resolves with how it ended. */
 function run(cmd, argv, options) {
   return new Promise((resolve) => {
     const child = spawn(cmd, argv, options);
     const forward = (sig) => child.kill(sig);
     for (const s of FORWARDED) process.on(s, forward);
+    const orphaned = setInterval(() => {
+      if (process.ppid === parent) return;
+      clearInterval(orphaned);
+      forward("SIGTERM");
+    }, 200);
     const done = (r) => {
+      clearInterval(orphaned);
       for (const s of FORWARDED) process.off(s, forward);
       resolve(r);
     };

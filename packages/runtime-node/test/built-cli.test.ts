@@ -264,6 +264,38 @@ describe("the `pnpm adore` launcher (scripts/adore.mjs)", () => {
     await until(() => !alive(cli!), 5_000, `the CLI process ${cli} to exit`);
   }, 360_000);
 
+  it("stops the CLI when its own parent dies (SIGTERM to pnpm left the launcher and the node running)", async () => {
+    // pnpm runs the launcher under `sh -c`; the trailing command keeps sh from exec'ing it
+    const sh = spawn(
+      "sh",
+      [
+        "-c",
+        `"${process.execPath}" "${launcher}" "$@"; true`,
+        "sh",
+        ...(await nodeArgs(join(tmp, "launcher-d3"))),
+      ],
+      {
+        cwd: root,
+        env,
+        detached: true,
+        stdio: ["ignore", "pipe", "ignore"],
+      },
+    );
+    started.push(sh);
+    let out = "";
+    sh.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    await until(() => out.includes('"ready":true'), 300_000, "node ready under sh");
+    const [launched] = childrenOf(sh.pid!);
+    const [cli] = childrenOf(launched!);
+    expect(cli).toBeDefined();
+    sh.kill("SIGTERM");
+    await until(
+      () => !alive(cli!) && !alive(launched!),
+      10_000,
+      `the CLI ${cli} and the launcher ${launched} to exit`,
+    );
+  }, 360_000);
+
   it("exits with the signal that killed the CLI", async () => {
     const p = start([launcher, ...(await nodeArgs(join(tmp, "launcher-d2")))]);
     await until(() => p.out().includes('"ready":true'), 300_000, `node ready; stderr: ${p.err()}`);
