@@ -33,6 +33,7 @@ export function productSpec<C>(
   ];
   return {
     name: `${sraft.name} → adore`,
+    checkBounds: (b) => sraft.checkBounds?.(b),
     init: (b) => ({ s: sraft.init(b), ref: new LaggingRefiner(o), depth: 0 }),
     enabled: (p, b) => (p.ref.failure ? [] : sraft.enabled(p.s, b)),
     step(p, a) {
