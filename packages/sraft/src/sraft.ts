@@ -1,4 +1,4 @@
-import { has, type Invariant, type NodeId, type NodeSet, type Spec } from "@adore/adore-core";
+import { has, type Invariant, type NodeId, type NodeSet, showSet, type Spec } from "@adore/adore-core";
 import {
   type ClusterBounds,
   ClusterEncoder,
@@ -316,14 +316,12 @@ function subsetsOf(s: NodeSet): NodeSet[] {
   return out.reverse();
 }
 
-const setText = (s: NodeSet) => `{${ids(s).join(",")}}`;
-
 export function showSRaftStep<C>(a: SRaftStep, configs: readonly C[] = [], show?: (c: C) => string): string {
   switch (a.kind) {
     case "elect":
-      return `elect S${a.nid} voters ${setText(a.voters)}`;
+      return `elect S${a.nid} voters ${showSet(a.voters)}`;
     case "commit":
-      return `commit S${a.nid} -> ${setText(a.to)}`;
+      return `commit S${a.nid} -> ${showSet(a.to)}`;
     case "invoke":
     case "crash":
     case "restart":
