@@ -68,6 +68,6 @@ export {
   simulate,
   universeOf,
 } from "./sim.js";
-export type { EncodeParts, NetBounds, NetSpecOptions, NetState, NetStep } from "./spec.js";
-export { ClusterEncoder, describeNetStep, netSpec } from "./spec.js";
+export type { ClusterBounds, EncodeParts, NetBounds, NetSpecOptions, NetState, NetStep } from "./spec.js";
+export { ClusterEncoder, checkClusterBounds, describeNetStep, netSpec } from "./spec.js";
 export { compareScript, runScript, ScriptError } from "./interaction.js";

@@ -1,4 +1,9 @@
 import {
+  checkBoolean,
+  checkInteger,
+  checkNodeList,
+  checkWithin,
+  ExploreOptionError,
   has,
   type Invariant,
   type KeySink,
@@ -50,17 +55,21 @@ export type NetStep =
   /** … and heals. */
   | { readonly kind: "heal" };
 
-export interface NetBounds<C> {
+/** The bounds SRaft and the network model share: the nodes, the initial configuration, the counters. */
+export interface ClusterBounds<C> {
   readonly nodes: readonly NodeId[];
   readonly initial: C;
   readonly maxTerm: number;
   /** Most entries in any log. */
   readonly maxLog: number;
-  /** Most messages in flight (sending steps are disabled beyond it). */
-  readonly maxMessages: number;
   readonly maxInvokes: number;
   readonly maxReconfigs: number;
   readonly maxCrashes: number;
+}
+
+export interface NetBounds<C> extends ClusterBounds<C> {
+  /** Most messages in flight (sending steps are disabled beyond it). */
+  readonly maxMessages: number;
   readonly drop: boolean;
   readonly duplicate: boolean;
   /** Partitions the network may split into (each a list of groups). */
@@ -212,6 +221,25 @@ export class ClusterEncoder<C> {
   }
 }
 
+/**
+ * Checks ClusterBounds as a whole (they may come from untyped callers): the node list, the initial
+ * configuration within it, the counters; throws ExploreOptionError naming the field.
+ */
+export function checkClusterBounds<C>(scheme: Scheme<C>, b: ClusterBounds<C>): NodeSet {
+  const nodes = checkNodeList("bounds.nodes", b.nodes);
+  if (b.initial === undefined)
+    throw new ExploreOptionError("bounds.initial", "missing: expected a configuration");
+  const mb = scheme.mbrs(b.initial);
+  checkWithin("bounds.initial", scheme.print(b.initial), mb, nodes, "bounds.nodes");
+  if (mb === 0) throw new ExploreOptionError("bounds.initial", `${scheme.print(b.initial)} has no members`);
+  checkInteger("bounds.maxTerm", b.maxTerm, 0, 0xffff);
+  checkInteger("bounds.maxLog", b.maxLog, 0, 0xffff);
+  checkInteger("bounds.maxInvokes", b.maxInvokes, 0, 0xffff);
+  checkInteger("bounds.maxReconfigs", b.maxReconfigs, 0, 0xffff);
+  checkInteger("bounds.maxCrashes", b.maxCrashes, 0, 0xffff);
+  return nodes;
+}
+
 export function netSpec<C>(o: NetSpecOptions<C>): Spec<NetState<C>, NetStep, NetBounds<C>> & {
   readonly params: RaftParams<C>;
 } {
@@ -241,6 +269,29 @@ export function netSpec<C>(o: NetSpecOptions<C>): Spec<NetState<C>, NetStep, Net
   return {
     name: `raft-net(${scheme.name})`,
     params: p,
+    checkBounds(b) {
+      const nodes = checkClusterBounds(scheme, b);
+      checkInteger("bounds.maxMessages", b.maxMessages, 0, 0xffff);
+      checkBoolean("bounds.drop", b.drop);
+      checkBoolean("bounds.duplicate", b.duplicate);
+      if (b.partitions !== undefined) {
+        if (!Array.isArray(b.partitions))
+          throw new ExploreOptionError(
+            "bounds.partitions",
+            "expected a list of partitions (each a list of node sets)",
+          );
+        b.partitions.forEach((groups, i) => {
+          if (!Array.isArray(groups))
+            throw new ExploreOptionError(`bounds.partitions[${i}]`, "expected a list of node sets");
+          for (const g of groups)
+            if (typeof g !== "number" || (g & ~nodes) !== 0)
+              throw new ExploreOptionError(
+                `bounds.partitions[${i}]`,
+                `${String(g)} is not a set of the bounds' nodes`,
+              );
+        });
+      }
+    },
     init: (b) => {
       partitions = b.partitions ?? [];
       return {
