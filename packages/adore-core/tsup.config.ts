@@ -10,4 +10,7 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   treeshake: true,
+  // every bare import stays an import: a third-party module is never inlined (etcd3, CommonJS,
+  // inlined into this ESM bundle, crashed `adore bench` with "Dynamic require of process")
+  skipNodeModulesBundle: true,
 });

@@ -1,4 +1,5 @@
 import { type Cache, compareCaches, KIND_RANK } from "./cache.js";
+import { checkBoolean, checkInteger, checkWithin, ExploreOptionError } from "./bounds.js";
 import type { Invariant } from "./invariants.js";
 import { adoreInvariants } from "./invariants.js";
 import { MAX_NODE_ID, type NodeSet, range, renameSet, subsets } from "./nodeset.js";
@@ -358,10 +359,30 @@ export function adoreSpec<C>(model: AdoreModel<C>): AdoreSpec<C> {
     return out;
   }
 
+  /** AdoreBounds as a whole, and the model's conf0 against them (see ExploreOptionError). */
+  function checkBounds(b: AdoreBounds<C>): void {
+    const nodes = checkInteger("bounds.nodes", b.nodes, 1, MAX_NODE_ID);
+    checkInteger("bounds.maxTime", b.maxTime, 0, 0xffff);
+    checkInteger("bounds.maxMethods", b.maxMethods, 0, 0xffff);
+    checkInteger("bounds.maxReconfigs", b.maxReconfigs, 0, 0xffff);
+    checkBoolean("bounds.nonQuorum", b.nonQuorum);
+    checkBoolean("bounds.failSteps", b.failSteps);
+    const all = range(nodes);
+    checkWithin("conf0", scheme.print(model.conf0), scheme.mbrs(model.conf0), all, `bounds.nodes = ${nodes}`);
+    if (b.configs !== undefined) {
+      if (!Array.isArray(b.configs))
+        throw new ExploreOptionError("bounds.configs", "expected a list of configurations");
+      b.configs.forEach((c, i) => {
+        checkWithin(`bounds.configs[${i}]`, scheme.print(c), scheme.mbrs(c), all, `bounds.nodes = ${nodes}`);
+      });
+    }
+  }
+
   const invariants: Invariant<AdoreState<C>>[] = adoreInvariants(scheme);
   return {
     name: `ADORE[${scheme.name}]`,
     model,
+    checkBounds,
     init: (b) => initialState(model.conf0, b.nodes),
     enabled,
     step: (s, a) => step(model, s, a),

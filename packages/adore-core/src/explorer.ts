@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
 import fc from "fast-check";
+import { checkBoolean, checkInteger, checkRecord, ExploreOptionError } from "./bounds.js";
 import type { Invariant } from "./invariants.js";
 import { FingerprintSet } from "./fpset.js";
 import { Rng } from "./rng.js";
@@ -175,6 +176,43 @@ class KeySet {
   }
 }
 
+/** The invariants named by `field` must be a list of the spec's invariant names. */
+function checkInvariantNames(spec: Spec<unknown, unknown, unknown>, field: string, v: unknown): void {
+  if (v === undefined) return;
+  if (!Array.isArray(v) || v.some((n) => typeof n !== "string"))
+    throw new ExploreOptionError(field, "expected a list of invariant names");
+  const unknown = (v as string[]).filter((n) => !spec.invariants.some((i) => i.name === n));
+  if (unknown.length)
+    throw new ExploreOptionError(
+      field,
+      `unknown invariant(s) ${unknown.join(", ")} of ${spec.name}; valid: ${spec.invariants.map((i) => i.name).join(", ")}`,
+    );
+}
+
+/**
+ * Checks the explorer's options and the spec's bounds as a whole, before anything is explored:
+ * throws ExploreOptionError naming the first bad field and the rule it breaks.
+ */
+export function checkExploreOptions<S, A, B>(spec: Spec<S, A, B>, opts: ExploreOptions<B>): void {
+  const o = checkRecord("options", opts);
+  checkInteger("maxDepth", o.maxDepth, 0, 2 ** 31 - 1);
+  if (o.maxStates !== undefined) checkInteger("maxStates", o.maxStates, 1, Number.MAX_SAFE_INTEGER);
+  for (const f of ["maxSeconds", "progressIntervalMs"] as const) {
+    const v = o[f];
+    if (v !== undefined && (typeof v !== "number" || !(v >= 0)))
+      throw new ExploreOptionError(f, `${String(v)} is not a non-negative number`);
+  }
+  if (o.onProgress !== undefined && typeof o.onProgress !== "function")
+    throw new ExploreOptionError("onProgress", "expected a function");
+  checkBoolean("symmetry", o.symmetry);
+  checkBoolean("exact", o.exact);
+  if (o.symmetry && !spec.canonicalPerms)
+    throw new ExploreOptionError("symmetry", `${spec.name} does not support symmetry reduction`);
+  checkInvariantNames(spec as Spec<unknown, unknown, unknown>, "invariants", o.invariants);
+  checkRecord("bounds", o.bounds);
+  spec.checkBounds?.(opts.bounds);
+}
+
 /**
  * The one generic explorer (design §2): breadth-first search with deduplication on the spec's
  * canonical encoding (optionally up to node renaming), depth/state/time bounds, a progress
@@ -185,15 +223,10 @@ class KeySet {
  */
 export function explore<S, A, B>(spec: Spec<S, A, B>, opts: ExploreOptions<B>): ExploreResult<S, A> {
   const t0 = performance.now();
-  if (opts.invariants) {
-    const unknown = opts.invariants.filter((n) => !spec.invariants.some((i) => i.name === n));
-    if (unknown.length) throw new RangeError(`unknown invariant(s) ${unknown.join(", ")} of ${spec.name}`);
-  }
+  checkExploreOptions(spec, opts);
   const invs = opts.invariants
     ? spec.invariants.filter((i) => opts.invariants!.includes(i.name))
     : spec.invariants;
-  if (opts.symmetry && !spec.canonicalPerms)
-    throw new RangeError(`${spec.name} does not support symmetry reduction`);
   const permsOf = opts.symmetry ? spec.canonicalPerms!.bind(spec) : undefined;
   const maxStates = opts.maxStates ?? Number.POSITIVE_INFINITY;
   const deadline = opts.maxSeconds !== undefined ? t0 + opts.maxSeconds * 1000 : Number.POSITIVE_INFINITY;
@@ -405,6 +438,9 @@ export interface WalkResult<S, A> {
 
 /** A seeded random walker: picks uniformly among enabled steps; checks invariants after every step. */
 export function randomWalk<S, A, B>(spec: Spec<S, A, B>, opts: WalkOptions<B>): WalkResult<S, A> {
+  checkInvariantNames(spec as Spec<unknown, unknown, unknown>, "invariants", opts.invariants);
+  checkRecord("bounds", opts.bounds);
+  spec.checkBounds?.(opts.bounds);
   const rng = new Rng(opts.seed);
   const invs = opts.invariants
     ? spec.invariants.filter((i) => opts.invariants!.includes(i.name))
@@ -439,6 +475,8 @@ export function traceArbitrary<S, A, B>(
   bounds: B,
   opts: { readonly maxLength: number; readonly minLength?: number },
 ): fc.Arbitrary<Trace<S, A>> {
+  checkRecord("bounds", bounds);
+  spec.checkBounds?.(bounds);
   return fc.array(fc.nat(), { minLength: opts.minLength ?? 0, maxLength: opts.maxLength }).map((choices) => {
     const init = spec.init(bounds);
     let s = init;

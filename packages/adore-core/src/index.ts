@@ -67,6 +67,14 @@ export {
   timesInvariant,
 } from "./invariants.js";
 export type { KeySink, Spec } from "./spec.js";
+export {
+  ExploreOptionError,
+  checkInteger,
+  checkBoolean,
+  checkRecord,
+  checkNodeList,
+  checkWithin,
+} from "./bounds.js";
 export { stateKey } from "./spec.js";
 export type { AdoreBounds, AdoreSpec } from "./adore-spec.js";
 export { adoreSpec } from "./adore-spec.js";
@@ -82,6 +90,7 @@ export type {
 } from "./explorer.js";
 export {
   explore,
+  checkExploreOptions,
   randomWalk,
   traceArbitrary,
   replay,

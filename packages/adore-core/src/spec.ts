@@ -12,6 +12,11 @@ export interface KeySink {
  */
 export interface Spec<S, A, B> {
   readonly name: string;
+  /**
+   * Checks the bounds as a whole (they may come from untyped callers): throws ExploreOptionError
+   * naming the field (`bounds.nodes`, …) and the rule. The explorer calls it before `init`.
+   */
+  checkBounds?(bounds: B): void;
   init(bounds: B): S;
   /** Every step enabled in `s` within `bounds` (each is accepted by `step`). */
   enabled(s: S, bounds: B): readonly A[];

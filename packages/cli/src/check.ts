@@ -30,6 +30,7 @@ import {
   runExplore,
   withRuleOptions,
 } from "./explore.js";
+import { ArgumentError } from "./argument-error.js";
 
 /** The options as commander hands them over: numbers still as text, so a range error can name its option. */
 export interface CheckArgs {
@@ -57,17 +58,6 @@ export interface CheckArgs {
   readonly dot?: string;
 }
 
-/** A bad argument: which option, and why (with the valid values where there is a list). */
-export class CheckArgumentError extends Error {
-  constructor(
-    readonly option: string,
-    why: string,
-  ) {
-    super(`${option}: ${why}`);
-    this.name = "CheckArgumentError";
-  }
-}
-
 /** [least, largest, default]; the largest node count is what exhaustive exploration can reach. */
 const LIMITS = {
   "--nodes": [1, 8, 4],
@@ -88,7 +78,7 @@ function intOption(option: keyof typeof LIMITS, text: string | undefined): numbe
   if (text === undefined) return dflt;
   const t = text.trim();
   if (!/^\d+$/.test(t) || Number(t) < lo || Number(t) > hi)
-    throw new CheckArgumentError(option, `${JSON.stringify(text)} is not an integer in ${lo}..${hi}`);
+    throw new ArgumentError(option, `${JSON.stringify(text)} is not an integer in ${lo}..${hi}`);
   return Number(t);
 }
 
@@ -111,25 +101,22 @@ async function loadSchemeFile(file: string, nodes: number): Promise<RegisteredSc
     mod = (await import(pathToFileURL(resolve(file)).href)) as Record<string, unknown>;
   } catch (e) {
     const why = (e instanceof Error ? e.message : String(e)).split("\n")[0];
-    throw new CheckArgumentError("--scheme-file", `cannot load ${JSON.stringify(file)}: ${why}`);
+    throw new ArgumentError("--scheme-file", `cannot load ${JSON.stringify(file)}: ${why}`);
   }
   const value = mod.scheme ?? mod.default;
   if (typeof value !== "object" || value === null)
-    throw new CheckArgumentError(
-      "--scheme-file",
-      `${file} exports no \`scheme\` object (nor a default export)`,
-    );
+    throw new ArgumentError("--scheme-file", `${file} exports no \`scheme\` object (nor a default export)`);
   const s = value as Record<string, unknown>;
   if (typeof s.name !== "string" || s.name === "")
-    throw new CheckArgumentError("--scheme-file", `the scheme in ${file} has no \`name\` string`);
+    throw new ArgumentError("--scheme-file", `the scheme in ${file} has no \`name\` string`);
   const missing = SCHEME_FUNCTIONS.filter((f) => typeof s[f] !== "function");
   if (missing.length)
-    throw new CheckArgumentError(
+    throw new ArgumentError(
       "--scheme-file",
       `the scheme ${s.name} in ${file} lacks the function(s) ${missing.join(", ")} (see Scheme in @adore/adore-core)`,
     );
   if (s.rename !== undefined && typeof s.rename !== "function")
-    throw new CheckArgumentError("--scheme-file", `rename of ${s.name} in ${file} is not a function`);
+    throw new ArgumentError("--scheme-file", `rename of ${s.name} in ${file} is not a function`);
   const fn = (k: string) => (typeof mod[k] === "function" ? (mod[k] as (x: never) => unknown) : undefined);
   const parse = fn("parse");
   const initial = fn("initial");
@@ -139,7 +126,7 @@ async function loadSchemeFile(file: string, nodes: number): Promise<RegisteredSc
   });
 }
 
-/** Checks every argument (throws CheckArgumentError naming the first bad one) and plans the run. */
+/** Checks every argument (throws ArgumentError naming the first bad one) and plans the run. */
 export async function planCheck(a: CheckArgs): Promise<CheckPlan> {
   const nodes = intOption("--nodes", a.nodes)!;
   const depth = intOption("--depth", a.depth)!;
@@ -151,10 +138,10 @@ export async function planCheck(a: CheckArgs): Promise<CheckPlan> {
   const overlapNodes = intOption("--overlap-nodes", a.overlapNodes) ?? Math.min(nodes, OVERLAP_DEFAULT_MAX);
   const recency = a.recency ?? "adore";
   if (recency !== "adore" && recency !== "raft-log")
-    throw new CheckArgumentError("--recency", `${JSON.stringify(recency)} is not one of adore, raft-log`);
+    throw new ArgumentError("--recency", `${JSON.stringify(recency)} is not one of adore, raft-log`);
 
   if (a.scheme !== undefined && a.schemeFile !== undefined)
-    throw new CheckArgumentError("--scheme-file", "give either --scheme or --scheme-file, not both");
+    throw new ArgumentError("--scheme-file", "give either --scheme or --scheme-file, not both");
   let entry: RegisteredScheme<unknown>;
   if (a.schemeFile !== undefined) entry = await loadSchemeFile(a.schemeFile, nodes);
   else
@@ -162,7 +149,7 @@ export async function planCheck(a: CheckArgs): Promise<CheckPlan> {
       entry = getScheme(a.scheme ?? "raft-single");
     } catch (e) {
       if (!(e instanceof UnknownSchemeError)) throw e;
-      throw new CheckArgumentError(
+      throw new ArgumentError(
         "--scheme",
         `unknown scheme ${JSON.stringify(e.schemeName)}; valid: ${schemeNames().join(", ")} ` +
           `(negative fixtures: ${fixtureNames().join(", ")}), or --scheme-file <module>`,
@@ -175,7 +162,7 @@ export async function planCheck(a: CheckArgs): Promise<CheckPlan> {
     conf0 = a.conf0 !== undefined ? entry.parse(a.conf0) : entry.initial(nodes);
   } catch (e) {
     if (!(e instanceof ConfigSyntaxError)) throw e;
-    throw new CheckArgumentError(
+    throw new ArgumentError(
       "--conf0",
       a.conf0 !== undefined
         ? `${JSON.stringify(a.conf0)} is not a ${scheme.name} configuration: ${e.why} (syntax: ${entry.syntax})`
@@ -184,7 +171,7 @@ export async function planCheck(a: CheckArgs): Promise<CheckPlan> {
   }
   const outside = scheme.mbrs(conf0) & ~range(nodes);
   if (outside !== 0)
-    throw new CheckArgumentError(
+    throw new ArgumentError(
       "--conf0",
       `${scheme.print(conf0)} names ${showSet(outside)}, not among the nodes 1..${nodes} (--nodes ${nodes})`,
     );
@@ -192,12 +179,12 @@ export async function planCheck(a: CheckArgs): Promise<CheckPlan> {
   const invariantNames = adoreInvariants(scheme).map((i) => i.name);
   for (const inv of a.invariant ?? [])
     if (!invariantNames.includes(inv))
-      throw new CheckArgumentError(
+      throw new ArgumentError(
         "--invariant",
         `unknown invariant ${JSON.stringify(inv)}; valid: ${invariantNames.join(", ")}`,
       );
   if (a.symmetry && !scheme.rename)
-    throw new CheckArgumentError(
+    throw new ArgumentError(
       "--symmetry",
       `${scheme.name} has no rename function, so states cannot be identified up to node renaming`,
     );

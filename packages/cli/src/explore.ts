@@ -1,11 +1,15 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import {
+  type AdoreBounds,
   type AdoreOptions,
   type AdoreState,
   type AdoreStep,
   adoreModel,
   adoreSpec,
+  checkExploreOptions,
+  type ExploreOptions,
+  ExploreOptionError,
   type ExploreProgress,
   type ExploreResult,
   explore,
@@ -17,6 +21,7 @@ import {
 } from "@adore/adore-core";
 import { getScheme, type RegisteredScheme } from "@adore/schemes";
 import { type Command, Option } from "commander";
+import { ArgumentError } from "./argument-error.js";
 
 export interface ExploreCliOptions {
   readonly scheme: string;
@@ -67,6 +72,20 @@ export function describeRules(r: Partial<AdoreOptions>): string {
   return [rec, ...(off.length ? off : ["all of R1⁺, R2, R3"])].join(", ");
 }
 
+/** The command-line option of each field ExploreOptionError can name. */
+const OPTION_OF_FIELD: Readonly<Record<string, string>> = {
+  conf0: "--conf0",
+  "bounds.nodes": "--nodes",
+  "bounds.maxTime": "--max-time",
+  "bounds.maxMethods": "--methods",
+  "bounds.maxReconfigs": "--reconfigs",
+  maxDepth: "--depth",
+  maxStates: "--max-states",
+  maxSeconds: "--max-seconds",
+  invariants: "--invariant",
+  symmetry: "--symmetry",
+};
+
 /** `adore explore`: bounded exhaustive exploration of ADORE under a scheme, with the shortest counterexample drawn. */
 export function runExplore(
   o: ExploreCliOptions,
@@ -76,12 +95,7 @@ export function runExplore(
   const conf0 = o.conf0 !== undefined ? entry.parse(o.conf0) : entry.initial(o.nodes);
   const model = adoreModel(entry.scheme, conf0, o.rules);
   const spec = adoreSpec(model);
-  io.out(
-    `exploring ${spec.name} from ${entry.scheme.print(conf0)}: ${describeRules(o.rules)}; ` +
-      `${o.nodes} nodes, depth ≤ ${o.depth}, time ≤ ${o.maxTime}, ≤ ${o.methods} methods, ≤ ${o.reconfigs} reconfigs` +
-      `${o.symmetry ? ", symmetry reduction" : ""}`,
-  );
-  const res = explore(spec, {
+  const opts: ExploreOptions<AdoreBounds<unknown>> = {
     bounds: { nodes: o.nodes, maxTime: o.maxTime, maxMethods: o.methods, maxReconfigs: o.reconfigs },
     maxDepth: o.depth,
     symmetry: o.symmetry,
@@ -89,6 +103,21 @@ export function runExplore(
     ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}),
     ...(o.maxSeconds !== undefined ? { maxSeconds: o.maxSeconds } : {}),
     ...(o.invariants?.length ? { invariants: o.invariants } : {}),
+  };
+  // every argument is checked before anything is printed or explored
+  try {
+    checkExploreOptions(spec, opts);
+  } catch (e) {
+    if (!(e instanceof ExploreOptionError)) throw e;
+    throw new ArgumentError(OPTION_OF_FIELD[e.field] ?? e.field, e.rule);
+  }
+  io.out(
+    `exploring ${spec.name} from ${entry.scheme.print(conf0)}: ${describeRules(o.rules)}; ` +
+      `${o.nodes} nodes, depth ≤ ${o.depth}, time ≤ ${o.maxTime}, ≤ ${o.methods} methods, ≤ ${o.reconfigs} reconfigs` +
+      `${o.symmetry ? ", symmetry reduction" : ""}`,
+  );
+  const res = explore(spec, {
+    ...opts,
     onProgress: (p) =>
       io.progress(
         o.formatProgress?.(p) ??

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from "commander";
 import { runAblations } from "./ablations.js";
+import { ArgumentError } from "./argument-error.js";
 import { runServiceBench } from "@adore/harness";
 import { runBench } from "./bench.js";
 import { addCheckCommand } from "./check.js";
@@ -40,30 +41,38 @@ export function buildProgram(): Command {
       .option("--max-states <n>", "stop after this many distinct states", int("--max-states"))
       .option("--max-seconds <n>", "stop after this many seconds", int("--max-seconds")),
   ).action((o) => {
-    const res = runExplore({
-      scheme: o.scheme,
-      nodes: o.nodes,
-      ...(o.conf0 !== undefined ? { conf0: o.conf0 } : {}),
-      depth: o.depth,
-      maxTime: o.maxTime,
-      methods: o.methods,
-      reconfigs: o.reconfigs,
-      ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}),
-      ...(o.maxSeconds !== undefined ? { maxSeconds: o.maxSeconds } : {}),
-      symmetry: o.symmetry,
-      exact: o.exact,
-      ...(o.invariant ? { invariants: o.invariant } : {}),
-      rules: {
-        r1plus: o.r1,
-        r2: o.r2,
-        r3: o.r3,
-        qok: !o.ignoreQok,
-        strictTime: !o.nonstrictTime,
-        recency: o.recency,
-      },
-      ...(o.svg ? { svg: o.svg } : {}),
-      ...(o.dot ? { dot: o.dot } : {}),
-    });
+    let res: ReturnType<typeof runExplore>;
+    try {
+      res = runExplore({
+        scheme: o.scheme,
+        nodes: o.nodes,
+        ...(o.conf0 !== undefined ? { conf0: o.conf0 } : {}),
+        depth: o.depth,
+        maxTime: o.maxTime,
+        methods: o.methods,
+        reconfigs: o.reconfigs,
+        ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}),
+        ...(o.maxSeconds !== undefined ? { maxSeconds: o.maxSeconds } : {}),
+        symmetry: o.symmetry,
+        exact: o.exact,
+        ...(o.invariant ? { invariants: o.invariant } : {}),
+        rules: {
+          r1plus: o.r1,
+          r2: o.r2,
+          r3: o.r3,
+          qok: !o.ignoreQok,
+          strictTime: !o.nonstrictTime,
+          recency: o.recency,
+        },
+        ...(o.svg ? { svg: o.svg } : {}),
+        ...(o.dot ? { dot: o.dot } : {}),
+      });
+    } catch (e) {
+      if (!(e instanceof ArgumentError)) throw e;
+      process.stderr.write(`adore explore: ${e.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
     process.exitCode = res.violation ? 1 : 0;
   });
 

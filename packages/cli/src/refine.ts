@@ -1,9 +1,18 @@
 import { explore, type NodeSet, range, renderAscii, type Scheme } from "@adore/adore-core";
 import type { Mutations } from "@adore/raft-net";
 import { HUNT_WEIGHTS } from "@adore/raft-net/testing";
-import { lagHunt, lagReason, M4, productSpec, showLagOutcome, sraftSpec } from "@adore/refinement";
+import {
+  lagHunt,
+  lagReason,
+  M4,
+  productSpec,
+  showLagOutcome,
+  showProductTrace,
+  sraftSpec,
+} from "@adore/refinement";
 import { getScheme, schemeNames } from "@adore/schemes";
 import { type Command, InvalidArgumentError } from "commander";
+import { ArgumentError } from "./argument-error.js";
 
 /** The CLI's mutant names (issue 5) → raft-net's mutation options. */
 export const MUTANTS: Readonly<Record<string, keyof Mutations>> = {
@@ -49,7 +58,8 @@ export function runRefine(o: RefineCliOptions): number {
       .filter((c) => !scheme.equals(c, initial) && scheme.R1plus(initial, c))
       .slice(0, 3);
     const sr = sraftSpec({ scheme, configs, mutations });
-    const spec = productSpec(sr, { scheme, conf0: initial, nodes: o.nodes, ...M4 });
+    const lag = { scheme, conf0: initial, nodes: o.nodes, ...M4 };
+    const spec = productSpec(sr, lag);
     out(
       `${label}: exhaustive, depth ≤ ${o.depth}, ≤ ${o.maxSeconds} s (terms ≤ 3, logs ≤ 3, 1 invoke, 1 reconfig, 1 crash)`,
     );
@@ -77,7 +87,7 @@ export function runRefine(o: RefineCliOptions): number {
     }
     const v = r.violation;
     out(`counterexample (${v.trace.steps.length} SRaft steps): ${v.invariant}: ${v.message}`);
-    for (const [i, st] of v.trace.steps.entries()) out(`  ${i + 1}. ${spec.showStep(st.step)}`);
+    for (const l of showProductTrace(spec, lag, v)) out(l);
     const last = v.trace.steps.at(-1)?.state ?? v.trace.initial;
     out(renderAscii(scheme, last.ref.st, { title: "ADORE tree at the failure:" }));
     return 1;
@@ -106,6 +116,31 @@ export function runRefine(o: RefineCliOptions): number {
   return 1;
 }
 
+/** The options of `adore refine` each layer reads (the others are the layer's own bounds). */
+export const LAYER_OPTIONS = {
+  sraft: ["--depth", "--max-seconds"],
+  raft: ["--seeds", "--steps"],
+} as const;
+const COMMON_OPTIONS = ["--scheme", "--nodes", "--mutant"] as const;
+
+/**
+ * Options given on the command line that the chosen layer does not read: an error naming them and
+ * the options that layer takes (rather than ignoring them).
+ */
+export function inapplicableOptions(
+  layer: RefineCliOptions["layer"],
+  given: readonly string[],
+): ArgumentError | undefined {
+  const other = layer === "raft" ? "sraft" : "raft";
+  const bad = LAYER_OPTIONS[other].filter((f) => given.includes(f));
+  if (bad.length === 0) return undefined;
+  return new ArgumentError(
+    bad.join(", "),
+    `${bad.length === 1 ? "does" : "do"} not apply to --layer ${layer}; it takes ` +
+      `${[...COMMON_OPTIONS, ...LAYER_OPTIONS[layer]].join(", ")} (${bad.join(", ")} ${bad.length === 1 ? "is" : "are"} for --layer ${other})`,
+  );
+}
+
 const int = (name: string) => (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer`);
@@ -126,11 +161,19 @@ export function addRefineCommand(program: Command): void {
     .option("--seeds <n>", "raft: number of seeded runs", int("--seeds"), 200)
     .option("--steps <n>", "raft: steps per run", int("--steps"), 300)
     .option("--mutant <name>", `a known bug to switch on (${Object.keys(MUTANTS).join(", ")})`)
-    .action((o) => {
+    .action((o, cmd: Command) => {
       if (o.layer !== "raft" && o.layer !== "sraft")
-        throw new InvalidArgumentError("--layer must be raft or sraft");
+        throw new ArgumentError("--layer", `${JSON.stringify(o.layer)} is not one of raft, sraft`);
       if (o.mutant !== undefined && !(o.mutant in MUTANTS))
-        throw new InvalidArgumentError(`--mutant must be one of ${Object.keys(MUTANTS).join(", ")}`);
+        throw new ArgumentError(
+          "--mutant",
+          `${JSON.stringify(o.mutant)} is not one of ${Object.keys(MUTANTS).join(", ")}`,
+        );
+      const given = cmd.options
+        .filter((opt) => cmd.getOptionValueSource(opt.attributeName()) === "cli")
+        .map((opt) => opt.long ?? "");
+      const bad = inapplicableOptions(o.layer, given);
+      if (bad) throw bad;
       process.exitCode = runRefine(o);
     });
 }

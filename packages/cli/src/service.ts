@@ -8,11 +8,16 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ConfigSyntaxError, getScheme, schemeNames } from "@adore/schemes";
 import { type Command, type CommanderError, InvalidArgumentError } from "commander";
-import { AdoreClient } from "@adore/runtime-node";
-import { AdoreError, describeRejection } from "@adore/runtime-node";
-import { LocalCluster } from "@adore/runtime-node";
-import type { NodeFlags } from "@adore/runtime-node";
-import type { NodeStatus } from "@adore/runtime-node";
+import {
+  AdoreClient,
+  AdoreError,
+  DataDirError,
+  describeExit,
+  describeRejection,
+  LocalCluster,
+  type NodeFlags,
+  type NodeStatus,
+} from "@adore/runtime-node";
 
 type Exit = 0 | 1 | 2;
 
@@ -350,6 +355,8 @@ async function clusterUp(o: ClusterUpArgs): Promise<Exit> {
       ...(o.tickMs !== undefined ? { tickMs: o.tickMs } : {}),
     });
   } catch (e) {
+    // an unusable --dir: nothing was started, so there are no logs to point at
+    if (e instanceof DataDirError) return fail(e.message);
     const first = (e instanceof Error ? e.message : String(e)).split("\n")[0];
     return fail(`could not start the cluster: ${first} (logs in ${dir})`);
   }
@@ -400,17 +407,20 @@ async function clusterUp(o: ClusterUpArgs): Promise<Exit> {
   out(`       adore status --cluster ${dir}`);
   out("SIGINT (Ctrl-C) or SIGTERM stops every node.");
 
-  // report a node that dies on its own
+  // report a node that dies on its own, and how
   const reported = new Set<number>();
   const watch = setInterval(() => {
     if (stopping) return;
     for (const id of ids)
       if (!cl.running.includes(id) && !reported.has(id)) {
         reported.add(id);
-        err(`adore cluster up: node ${id} exited on its own; see ${join(dir, `n${id}.log`)}`);
+        const how = cl.lastExit(id);
+        err(
+          `adore cluster up: node ${id} ${how ? describeExit(how) : "exited"}; see ${join(dir, `n${id}.log`)}`,
+        );
       }
   }, 500);
-  watch.unref();
+  // not unref'd: it keeps `cluster up` running (and reporting) after its last node died, until a signal
 
   await stopped;
   clearInterval(watch);

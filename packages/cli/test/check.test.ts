@@ -20,6 +20,23 @@ function cli(...args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Runs `adore explore …` the same way. */
+function exploreCli(...args: string[]) {
+  const r = spawnSync(
+    process.execPath,
+    [
+      "--conditions=@adore/source",
+      "--import",
+      "tsx",
+      "packages/cli/src/main.ts",
+      "explore",
+      ...args,
+    ],
+    { cwd: root, encoding: "utf8", timeout: 60_000 },
+  );
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
 /** The README's user-defined scheme, exactly as printed there. */
 function readmeExample(): string {
   const md = readFileSync(join(root, "packages", "schemes", "README.md"), "utf8");
@@ -228,5 +245,27 @@ describe("adore check in-process", () => {
     expect(progressLine(p, 10, true)).toBe(
       "  [████████████░░░░░░░░░░░░] depth 6/10 · 12,345 states · 12,345 states/s · frontier 5,000",
     );
+  });
+});
+
+describe("adore explore checks its arguments as a whole before exploring", () => {
+  it("an initial configuration naming nodes outside --nodes, or an unknown invariant, is refused: one line naming the option, exit 2, nothing explored", () => {
+    const cases: Array<[string[], RegExp]> = [
+      [
+        ["--nodes", "4", "--conf0", "{1,2,9}"],
+        /^adore explore: --conf0: \{1,2,9\} names \{9\}, outside the nodes 1\.\.4/,
+      ],
+      [
+        ["--nodes", "3", "--invariant", "Foo"],
+        /^adore explore: --invariant: unknown invariant\(s\) Foo of ADORE\[raft-single\]; valid: /,
+      ],
+    ];
+    for (const [args, want] of cases) {
+      const r = exploreCli(...args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toMatch(want);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stdout).toBe("");
+    }
   });
 });

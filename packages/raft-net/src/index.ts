@@ -48,6 +48,8 @@ export {
   restart,
   setPartition,
 } from "./cluster.js";
+export type { ClusterBounds } from "./bounds.js";
+export { checkClusterBounds } from "./bounds.js";
 export type { EncodeParts } from "./encoder.js";
 export { ClusterEncoder } from "./encoder.js";
 export type { TraceBody, TraceInput, TraceOutput, TraceRecord, TraceStart } from "./trace.js";

@@ -40,7 +40,7 @@ export { lagCheckSeed, lagGap, lagHunt, lagReason, showLagOutcome } from "./refi
 export type { Reduction, ReductionStats } from "./refine/reduce.js";
 export { diffClusters, reduce, replaySRaft, serverImage } from "./refine/reduce.js";
 export type { ProductState } from "./refine/product.js";
-export { productSpec } from "./refine/product.js";
+export { productSpec, showProductTrace } from "./refine/product.js";
 export type { LeaderStep } from "./validate/traces.js";
 export type { AdoreView } from "./validate/adore.js";
 export { adoreViewOfTraces, renderRunSvg, summarizeTree } from "./validate/adore.js";

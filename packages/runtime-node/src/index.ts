@@ -84,6 +84,7 @@ export { ConfigFileError, expandConfigFile } from "./node/config-file.js";
 // Local clusters of node processes on loopback.
 export {
   allocatePorts,
+  describeExit,
   LocalCluster,
   type LocalClusterOptions,
   type NodeAddresses,

@@ -1,6 +1,7 @@
 // The raft-net and adore-core names SRaft uses (one place to see what it reuses).
 export type { Scheme } from "@adore/adore-core";
 export type {
+  ClusterBounds,
   ClusterState,
   Effect,
   Entry,
@@ -12,4 +13,13 @@ export type {
   RaftServer,
   Rejection,
 } from "@adore/raft-net";
-export { ClusterEncoder, checkCluster, crash, drive, newCluster, params, restart } from "@adore/raft-net";
+export {
+  ClusterEncoder,
+  checkCluster,
+  checkClusterBounds,
+  crash,
+  drive,
+  newCluster,
+  params,
+  restart,
+} from "@adore/raft-net";

@@ -1,8 +1,10 @@
-import { has, type Invariant, type NodeId, type NodeSet, type Spec } from "@adore/adore-core";
+import { has, type Invariant, type NodeId, type NodeSet, showSet, type Spec } from "@adore/adore-core";
 import {
+  type ClusterBounds,
   ClusterEncoder,
   type ClusterState,
   checkCluster,
+  checkClusterBounds,
   crash,
   drive,
   type Effect,
@@ -56,15 +58,8 @@ export interface Round<C> {
   readonly label?: string;
 }
 
-export interface SRaftBounds<C> {
-  readonly nodes: readonly NodeId[];
-  readonly initial: C;
-  readonly maxTerm: number;
-  readonly maxLog: number;
-  readonly maxInvokes: number;
-  readonly maxReconfigs: number;
-  readonly maxCrashes: number;
-}
+/** SRaft's bounds: the network model's, without message bounds (a round delivers all it sends). */
+export type SRaftBounds<C> = ClusterBounds<C>;
 
 export interface SRaftState<C> {
   readonly cluster: ClusterState<C>;
@@ -244,6 +239,9 @@ export function sraftSpec<C>(o: SRaftOptions<C>): SRaftSpec<C> {
     name: `sraft(${scheme.name})`,
     params: p,
     configs,
+    checkBounds: (b) => {
+      checkClusterBounds(scheme, b);
+    },
     init: (b) => ({
       cluster: newCluster(b.nodes, { config: b.initial, learners: 0 }, p),
       invokes: 0,
@@ -318,14 +316,12 @@ function subsetsOf(s: NodeSet): NodeSet[] {
   return out.reverse();
 }
 
-const setText = (s: NodeSet) => `{${ids(s).join(",")}}`;
-
 export function showSRaftStep<C>(a: SRaftStep, configs: readonly C[] = [], show?: (c: C) => string): string {
   switch (a.kind) {
     case "elect":
-      return `elect S${a.nid} voters ${setText(a.voters)}`;
+      return `elect S${a.nid} voters ${showSet(a.voters)}`;
     case "commit":
-      return `commit S${a.nid} -> ${setText(a.to)}`;
+      return `commit S${a.nid} -> ${showSet(a.to)}`;
     case "invoke":
     case "crash":
     case "restart":

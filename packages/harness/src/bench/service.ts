@@ -26,6 +26,26 @@ export interface ServiceBenchResult {
 
 const value = (n: number) => "v".repeat(n);
 
+type Etcd3Class = typeof import("etcd3").Etcd3;
+
+/**
+ * The etcd client, an optional peer dependency of this package (the workspace installs it): loaded
+ * only when etcd is measured, with a message saying how to install it when it is missing.
+ */
+async function loadEtcdClient(): Promise<Etcd3Class> {
+  try {
+    return (await import("etcd3")).Etcd3;
+  } catch (e) {
+    const x = e as NodeJS.ErrnoException;
+    if (x.code === "ERR_MODULE_NOT_FOUND" && /['"]etcd3['"]/.test(x.message))
+      throw new Error(
+        "the etcd client package etcd3 is not installed (an optional peer dependency of @adore/runtime-node): " +
+          "install it with `pnpm add etcd3@1.1.2`, or pass --no-etcd",
+      );
+    throw e;
+  }
+}
+
 async function waitForLeader(c: AdoreClient, ms = 20_000): Promise<void> {
   const t0 = Date.now();
   for (;;) {
@@ -46,6 +66,9 @@ async function waitForLeader(c: AdoreClient, ms = 20_000): Promise<void> {
  */
 export async function runServiceBench(o: ServiceBenchOptions): Promise<ServiceBenchResult> {
   const out = o.out ?? ((l: string) => process.stdout.write(`${l}\n`));
+  // the etcd client is loaded first, so that a missing or broken one fails before the long adore run
+  const bin = o.noEtcd ? undefined : etcdBinary();
+  const Etcd3 = bin ? await loadEtcdClient() : undefined;
   const v = value(o.valueSize);
   const dir = mkdtempSync(join(tmpdir(), "adore-bench-"));
   out(
@@ -82,11 +105,10 @@ export async function runServiceBench(o: ServiceBenchOptions): Promise<ServiceBe
 
   let etcd: LoadResult | undefined;
   if (o.noEtcd) out("etcd: skipped (--no-etcd)");
-  else if (!etcdBinary())
+  else if (!Etcd3)
     out("etcd: not installed — skipped (install it with scripts/install-etcd.sh, or set ETCD_BIN)");
   else {
-    const { Etcd3 } = await import("etcd3");
-    const ec = await startEtcdCluster(3);
+    const ec = await startEtcdCluster(3, bin);
     try {
       const client = new Etcd3({ hosts: [...ec.endpoints] });
       for (let i = 0; ; i++) {

@@ -401,7 +401,7 @@ export function runSimulation<C>(o: SimOptions<C>, hooks: SimHooks<C> = {}): Sim
         for (const id of universe) if (rng.chance(0.5)) a |= 1 << id;
         const b = o.universe & ~a;
         if (a === 0 || b === 0) break;
-        act(`partition ${members(a).join(",")} | ${members(b).join(",")}`);
+        act(`partition ${showSet(a)} | ${showSet(b)}`);
         cl = setPartition(cl, [a, b]);
         stats.partitions++;
         break;

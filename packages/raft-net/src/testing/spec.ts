@@ -1,4 +1,14 @@
-import { has, type Invariant, type NodeId, type NodeSet, type Scheme, type Spec } from "@adore/adore-core";
+import {
+  checkBoolean,
+  checkInteger,
+  ExploreOptionError,
+  has,
+  type Invariant,
+  type NodeId,
+  type NodeSet,
+  type Scheme,
+  type Spec,
+} from "@adore/adore-core";
 import {
   type ClusterState,
   checkCluster,
@@ -12,6 +22,7 @@ import {
   setPartition,
 } from "../cluster.js";
 import { type Mutations, params as makeParams, type RaftOptions, type RaftParams } from "../options.js";
+import { type ClusterBounds, checkClusterBounds } from "../bounds.js";
 import { ClusterEncoder } from "../encoder.js";
 import { showMessage } from "./sim.js";
 import type { Input } from "../types.js";
@@ -42,17 +53,9 @@ export type NetStep =
   /** … and heals. */
   | { readonly kind: "heal" };
 
-export interface NetBounds<C> {
-  readonly nodes: readonly NodeId[];
-  readonly initial: C;
-  readonly maxTerm: number;
-  /** Most entries in any log. */
-  readonly maxLog: number;
+export interface NetBounds<C> extends ClusterBounds<C> {
   /** Most messages in flight (sending steps are disabled beyond it). */
   readonly maxMessages: number;
-  readonly maxInvokes: number;
-  readonly maxReconfigs: number;
-  readonly maxCrashes: number;
   readonly drop: boolean;
   readonly duplicate: boolean;
   /** Partitions the network may split into (each a list of groups). */
@@ -103,6 +106,29 @@ export function netSpec<C>(o: NetSpecOptions<C>): Spec<NetState<C>, NetStep, Net
   return {
     name: `raft-net(${scheme.name})`,
     params: p,
+    checkBounds(b) {
+      const nodes = checkClusterBounds(scheme, b);
+      checkInteger("bounds.maxMessages", b.maxMessages, 0, 0xffff);
+      checkBoolean("bounds.drop", b.drop);
+      checkBoolean("bounds.duplicate", b.duplicate);
+      if (b.partitions !== undefined) {
+        if (!Array.isArray(b.partitions))
+          throw new ExploreOptionError(
+            "bounds.partitions",
+            "expected a list of partitions (each a list of node sets)",
+          );
+        b.partitions.forEach((groups, i) => {
+          if (!Array.isArray(groups))
+            throw new ExploreOptionError(`bounds.partitions[${i}]`, "expected a list of node sets");
+          for (const g of groups)
+            if (typeof g !== "number" || (g & ~nodes) !== 0)
+              throw new ExploreOptionError(
+                `bounds.partitions[${i}]`,
+                `${String(g)} is not a set of the bounds' nodes`,
+              );
+        });
+      }
+    },
     init: (b) => {
       partitions = b.partitions ?? [];
       return {

@@ -85,8 +85,7 @@ export function hunt<C>(
 /** A failing run as text: the Raft steps with the ADORE steps each mapped to, the failure, the tree. */
 export function showOutcome<C>(spec: RunSpec<C>, out: RunOutcome<C>, tree = true): string {
   const r = out.result;
-  const lines = showSteps(out.steps, r.mapped);
-  if (r.failure) lines.push(`!! step ${r.failure.at}: ${r.failure.kind}: ${r.failure.message}`);
+  const lines = showSteps(out.steps, r.mapped, r.failure);
   if (tree) lines.push(renderAscii(spec.scheme, r.state, { title: "ADORE cache tree:" }));
   return lines.join("\n");
 }

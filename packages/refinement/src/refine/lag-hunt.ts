@@ -71,8 +71,7 @@ export function lagHunt<C>(
 /** A failing run as text: Raft steps with the ADORE steps each was mapped to, the failure, the tree. */
 export function showLagOutcome<C>(spec: RunSpec<C>, out: LagOutcome<C>, tree = true): string {
   const r = out.refiner;
-  const lines = showSteps(out.steps, r.mapped ?? []);
-  if (r.failure) lines.push(`!! step ${r.failure.at}: ${r.failure.kind}: ${r.failure.message}`);
+  const lines = showSteps(out.steps, r.mapped ?? [], r.failure);
   const pend = r.describePending();
   if (pend) lines.push(`pending (elected in Raft, not pulled): ${pend}`);
   if (tree) lines.push(renderAscii(spec.scheme, r.st, { title: "ADORE cache tree:" }));

@@ -11,6 +11,7 @@ import {
   type Recency,
   type Rejection,
   type Scheme,
+  showSet,
   step,
 } from "@adore/adore-core";
 import type { ClusterState, Effect, Entry, RaftServer } from "@adore/raft-net";
@@ -256,17 +257,19 @@ export class LaggingRefiner<C> {
     const cm = t === undefined ? undefined : this.cacheOf(to, t);
     if (cm === undefined) return true; // R2 reports it
     const c = this.st.caches[cm]!;
-    if (c.caller !== id || c.time !== term)
+    if (c.caller !== id || c.time !== term) {
+      const push = `push(S${id}, Q=${showSet(q)}, C_M=#${cm})`;
       return this.fail({
         kind: "rejected",
-        message: `push(S${id}, Q=${q}, C_M=#${cm}) for S${id}'s commit of index ${to} in term ${term} rejected by VALIDPUSHORACLE (canCommit): caller(#${cm}) = S${c.caller} at time ${c.time}, not S${id} at ${term}`,
-        adoreStep: `push(S${id}, C_M=#${cm})`,
+        message: `${push} for S${id}'s commit of index ${to} in term ${term} rejected by VALIDPUSHORACLE (canCommit): caller(#${cm}) = S${c.caller} at time ${c.time}, not S${id} at ${term}`,
+        adoreStep: push,
         rejection: {
           rule: "VALIDPUSHORACLE",
           premise: "canCommit",
           message: `canCommit: caller(#${cm}) = ${c.caller} ≠ ${id} or time ${c.time} ≠ ${term}`,
         },
       });
+    }
     if (this.committed[cm]) return true;
     const mb = this.o.scheme.mbrs(c.conf);
     return this.apply({ op: "push", nid: id, Q: q & mb, cm, qok: true });

@@ -1,4 +1,4 @@
-import type { Invariant, KeySink, Spec } from "@adore/adore-core";
+import type { Invariant, KeySink, Spec, Violation } from "@adore/adore-core";
 import {
   type SRaftBounds,
   type SRaftSpec,
@@ -6,6 +6,7 @@ import {
   type SRaftStep,
   showSRaftStep,
 } from "@adore/sraft";
+import { describeFailure, mappedByStep } from "./common.js";
 import { type LagOptions, LaggingRefiner } from "./lagging.js";
 
 /**
@@ -33,6 +34,7 @@ export function productSpec<C>(
   ];
   return {
     name: `${sraft.name} → adore`,
+    checkBounds: (b) => sraft.checkBounds?.(b),
     init: (b) => ({ s: sraft.init(b), ref: new LaggingRefiner(o), depth: 0 }),
     enabled: (p, b) => (p.ref.failure ? [] : sraft.enabled(p.s, b)),
     step(p, a) {
@@ -68,4 +70,35 @@ export function productSpec<C>(
     invariants,
     showStep: (a) => showSRaftStep(a, sraft.configs, (c) => sraft.params.adapter.scheme.print(c)),
   };
+}
+
+/**
+ * A counterexample of the product as text: each SRaft step (numbered 1..n) with the ADORE steps the
+ * mapping emitted for it, then the failure, naming the SRaft step it came from (and, for a refused
+ * ADORE step, that step). The explorer's states carry no record of the ADORE steps, so the trace is
+ * fed again to a recording refiner with the same options (the mapping is deterministic).
+ */
+export function showProductTrace<C>(
+  spec: Spec<ProductState<C>, SRaftStep, SRaftBounds<C>>,
+  o: LagOptions<C>,
+  v: Violation<ProductState<C>, SRaftStep>,
+): string[] {
+  const ref = new LaggingRefiner(o, true);
+  v.trace.steps.forEach((st, i) => {
+    ref.feed({ n: i + 1, effects: st.state.s.effects, cluster: st.state.s.cluster });
+  });
+  const byStep = mappedByStep(ref.mapped ?? []);
+  const lines: string[] = [];
+  v.trace.steps.forEach((st, i) => {
+    lines.push(`  ${i + 1}. ${spec.showStep(st.step)}`);
+    for (const a of byStep.get(i + 1) ?? []) lines.push(`      ADORE ${a}`);
+  });
+  const f = v.invariant === "Refinement" ? ref.failure : undefined;
+  const k = f?.at ?? v.trace.steps.length;
+  const last = v.trace.steps[k - 1];
+  const what = f ? describeFailure(f) : `${v.invariant}: ${v.message}`;
+  lines.push(
+    last ? `!! SRaft step ${k} (${spec.showStep(last.step)}): ${what}` : `!! the initial state: ${what}`,
+  );
+  return lines;
 }

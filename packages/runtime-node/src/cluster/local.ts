@@ -1,8 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { dataDirCreateError } from "../storage/errors.js";
+import { makeDirs } from "../storage/fsutil.js";
 
 /**
  * Local clusters of node processes on loopback: what `adore cluster up`, the main job, `adore
@@ -86,8 +88,28 @@ export async function allocatePorts(n: number): Promise<number[]> {
   return ports;
 }
 
+/** How a node process ended: its exit code, or the signal that killed it. */
+export type NodeExit =
+  | { readonly kind: "code"; readonly code: number }
+  | { readonly kind: "signal"; readonly signal: NodeJS.Signals };
+
+/** "exited with code 1", "killed by SIGKILL". */
+export function describeExit(e: NodeExit): string {
+  switch (e.kind) {
+    case "code":
+      return `exited with code ${e.code}`;
+    case "signal":
+      return `killed by ${e.signal}`;
+    default: {
+      const never: never = e;
+      return never;
+    }
+  }
+}
+
 export class LocalCluster {
   private readonly procs = new Map<number, ChildProcess>();
+  private readonly exits = new Map<number, NodeExit>();
   /** Lines a node wrote on stderr (kept for error reports). */
   readonly stderr = new Map<number, string[]>();
 
@@ -96,8 +118,13 @@ export class LocalCluster {
     readonly addresses: ReadonlyMap<number, NodeAddresses>,
   ) {}
 
+  /** Throws a DataDirError (before starting anything) when `o.dir` cannot be used. */
   static async start(o: LocalClusterOptions): Promise<LocalCluster> {
-    mkdirSync(o.dir, { recursive: true });
+    try {
+      makeDirs(o.dir);
+    } catch (e) {
+      throw dataDirCreateError(o.dir, e);
+    }
     const ports = await allocatePorts(o.ids.length * 2);
     const addresses = new Map<number, NodeAddresses>();
     o.ids.forEach((id, i) => {
@@ -123,6 +150,10 @@ export class LocalCluster {
   }
   get running(): number[] {
     return [...this.procs.keys()].sort((a, b) => a - b);
+  }
+  /** How the last process of node `id` ended (undefined while it runs or if it never ran). */
+  lastExit(id: number): NodeExit | undefined {
+    return this.procs.has(id) ? undefined : this.exits.get(id);
   }
   peersFlag(): string {
     return this.options.ids
@@ -185,8 +216,10 @@ export class LocalCluster {
       err.push(d.toString());
       if (err.length > 200) err.shift();
     });
-    child.once("exit", () => {
-      if (this.procs.get(id) === child) this.procs.delete(id);
+    child.once("exit", (code, signal) => {
+      if (this.procs.get(id) !== child) return;
+      this.procs.delete(id);
+      this.exits.set(id, signal ? { kind: "signal", signal } : { kind: "code", code: code ?? 0 });
     });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(

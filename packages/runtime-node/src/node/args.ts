@@ -180,10 +180,15 @@ export async function runNode(opts: RaftNodeOptions): Promise<void> {
     `${JSON.stringify({ ready: true, id: node.id, peerAddr: node.peerAddress, clientAddr: node.clientAddress, seed: node.seed })}\n`,
   );
   await new Promise<void>((resolve) => {
+    // a signal while closing is ignored: Ctrl-C under `pnpm adore` reaches the node twice (from the
+    // terminal and forwarded by the launcher), and the second must not cut the close short
+    let closing = false;
     const stop = () => {
+      if (closing) return;
+      closing = true;
       void node.close().then(resolve, resolve);
     };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
   });
 }

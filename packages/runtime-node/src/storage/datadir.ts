@@ -1,8 +1,8 @@
 import { constants } from "node:fs";
-import { access, mkdir, open, readFile, rename, stat } from "node:fs/promises";
+import { access, open, readFile, rename, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { DataDirError, DataDirMismatchError, dataDirErrorFrom } from "./errors.js";
-import { fsyncDir } from "./fsutil.js";
+import { DataDirError, DataDirMismatchError, dataDirCreateError, dataDirErrorFrom } from "./errors.js";
+import { fsyncDir, makeDirs } from "./fsutil.js";
 
 /** Layout version of the data directory this build reads and writes. */
 export const DATA_DIR_VERSION = 1;
@@ -24,7 +24,11 @@ export interface DataDirMeta extends DataDirIdentity {
  */
 export async function ensureDataDir(dir: string, id: DataDirIdentity): Promise<DataDirMeta> {
   try {
-    await mkdir(dir, { recursive: true });
+    makeDirs(dir);
+  } catch (e) {
+    throw dataDirCreateError(dir, e);
+  }
+  try {
     const st = await stat(dir);
     if (!st.isDirectory()) throw new DataDirError("NotADirectory", dir, "exists and is not a directory");
     await access(dir, constants.R_OK | constants.W_OK | constants.X_OK);

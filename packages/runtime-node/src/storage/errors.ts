@@ -27,9 +27,15 @@ export class DataDirMismatchError extends Error {
   }
 }
 
-export type DataDirErrorCode = "NotWritable" | "NotADirectory" | "BadMeta" | "UnsupportedVersion" | "Io";
+export type DataDirErrorCode =
+  | "NotCreatable"
+  | "NotWritable"
+  | "NotADirectory"
+  | "BadMeta"
+  | "UnsupportedVersion"
+  | "Io";
 
-/** The data directory cannot be used: unwritable, not a directory, unreadable metadata, … */
+/** The data directory cannot be used: not creatable, unwritable, not a directory, unreadable metadata, … */
 export class DataDirError extends Error {
   override readonly name = "DataDirError";
   constructor(
@@ -57,4 +63,27 @@ export function dataDirErrorFrom(dir: string, e: unknown): DataDirError {
     return new DataDirError("NotWritable", dir, msg);
   if (code === "ENOTDIR" || code === "EEXIST") return new DataDirError("NotADirectory", dir, msg);
   return new DataDirError("Io", dir, msg);
+}
+
+/**
+ * Maps the fs error of creating `dir` (see makeDirs in fsutil.ts) to a {@link DataDirError} that
+ * names the path component that could not be created and why.
+ */
+export function dataDirCreateError(dir: string, e: unknown): DataDirError {
+  const x = e as NodeJS.ErrnoException | undefined;
+  const at = x?.path ?? dir;
+  const base = dataDirErrorFrom(dir, e);
+  if (base.code === "NotADirectory")
+    return new DataDirError(
+      "NotADirectory",
+      dir,
+      at === dir ? "exists and is not a directory" : `${at} is in the way: it is not a directory`,
+    );
+  // "ENOENT: no such file or directory, mkdir '/proc/nope'" → "ENOENT: no such file or directory"
+  const why = (e instanceof Error ? e.message : String(e)).replace(/, \w+ '[^']*'$/, "");
+  return new DataDirError(
+    base.code === "Io" ? "NotCreatable" : base.code,
+    dir,
+    `cannot create ${at}: ${why}`,
+  );
 }
