@@ -251,7 +251,9 @@ function showRejection(r: Rejection): string {
     .filter(([k]) => k !== "code")
     .map(([k, v]) =>
       typeof v === "object" && v !== null
-        ? `${k}=${Object.values(v as Record<string, unknown>).map(String).join("/")}`
+        ? `${k}=${Object.values(v as Record<string, unknown>)
+            .map(String)
+            .join("/")}`
         : `${k}=${String(v)}`,
     );
   return [r.code, ...fields].join(" ");
