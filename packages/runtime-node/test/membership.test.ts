@@ -157,6 +157,16 @@ describe("validation before anything is proposed", () => {
     expect((ok as { publish?: unknown }).publish).toBeUndefined();
   });
 
+  it("a removed node's stale progress does not count as caught up (found by the fault harness's nemesis)", () => {
+    const reg = getScheme("raft-single");
+    // node 4 was a voter until just now: the leader still holds its last match, 10 entries behind
+    const k = knowledge("raft-single", "{1,2,3,5}", { progress: { 4: 90 }, directory: [1, 2, 3, 4, 5] });
+    const r = planSetConfig(k, reg.parse("{1,2,3,4,5}"), undefined, false);
+    expect(code(r)).toBe("NotCaughtUp");
+    expect((r as AdoreError).message).toMatch(/never heard from node 4 \(match 0, lag 100\)/);
+    expect(code(planAddVoter(k, 4, undefined, false))).toBe("NotCaughtUp");
+  });
+
   it("member set with phantom voters is refused (NotCaughtUp, or not in the directory)", () => {
     const reg = getScheme("raft-single");
     const k = knowledge("raft-single", "{1,2,3}", { directory: [1, 2, 3, 4] });

@@ -53,7 +53,7 @@ export interface LeaderKnowledge<C> {
   readonly adapter: SchemeAdapter<C>;
   readonly membership: Membership<C>;
   readonly directory: ReadonlyMap<NodeId, PeerAddress>;
-  /** Replication progress of every other member (voters and learners). */
+  /** Replication progress the leader holds (only that of current members counts). */
   readonly progress: ReadonlyMap<NodeId, { readonly match: number }>;
   readonly leader: NodeId;
   readonly lastIndex: number;
@@ -151,12 +151,22 @@ function addressOwner(k: LeaderKnowledge<unknown>, id: NodeId, addr: PeerAddress
 const sameAddress = (a: PeerAddress | undefined, b: PeerAddress) =>
   a !== undefined && a.peerAddr === b.peerAddr && a.clientAddr === b.clientAddr;
 
+/**
+ * The leader's replication progress of a current member (voter or learner). A node outside the
+ * membership has none that counts: the leader keeps its last progress after removing it but no
+ * longer replicates to it, so that match is stale.
+ */
+function progressOf(k: LeaderKnowledge<unknown>, id: NodeId): { readonly match: number } | undefined {
+  const m = k.membership;
+  return has(k.adapter.scheme.mbrs(m.config) | m.learners, id) ? k.progress.get(id) : undefined;
+}
+
 /** Nodes of `voters` the leader has never heard from (no progress, or nothing acknowledged). */
 function unheard(k: LeaderKnowledge<unknown>, voters: NodeSet): NodeSet {
   let out = 0;
   for (const id of setMembers(voters)) {
     if (id === k.leader) continue;
-    const pr = k.progress.get(id);
+    const pr = progressOf(k, id);
     if (pr === undefined || pr.match === 0) out |= 1 << id;
   }
   return out;
@@ -167,7 +177,7 @@ function catchUpRefusal(k: LeaderKnowledge<unknown>, added: NodeSet): AdoreError
   const problems: string[] = [];
   let first: NodeId | undefined;
   for (const id of setMembers(added)) {
-    const match = k.progress.get(id)?.match ?? 0;
+    const match = progressOf(k, id)?.match ?? 0;
     const lag = k.lastIndex - match;
     if (match === 0) problems.push(`the leader has never heard from node ${id} (match ${match}, lag ${lag})`);
     else if (lag > k.maxLag)
