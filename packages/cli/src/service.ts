@@ -16,6 +16,8 @@ import {
   describeRejection,
   LocalCluster,
   type NodeFlags,
+  type ConfigSummary,
+  type MemberChangeResult,
   type NodeStatus,
 } from "@adore/runtime-node";
 
@@ -194,6 +196,10 @@ function explain(e: unknown, endpoints: readonly string[], refusal: boolean): { 
     case "Rejected":
       return { line: `refused: ${e.rejection ? describeRejection(e.rejection) : msg}`, code: 1 };
     case "Unsupported":
+    case "AlreadyMember":
+    case "NotMember":
+    case "AddressInUse":
+    case "NotCaughtUp":
       return { line: `refused: ${msg}`, code: 1 };
     case "BadRequest":
       // membership: the node's own checks (already a voter, not a learner, …) are refusals
@@ -554,15 +560,9 @@ function addKvCommands(program: Command): void {
 // ---------------------------------------------------------------------------------------------
 // adore member
 
-interface MemberList {
-  readonly config: NodeStatus["config"];
-  readonly directory: NodeStatus["directory"];
-  readonly leader: number;
-}
-
 const showIds = (ids: readonly number[]) => (ids.length ? ids.join(",") : "none");
 
-function describeConfig(c: NodeStatus["config"], commit?: number): string {
+function describeConfig(c: ConfigSummary, commit?: number): string {
   return (
     `${c.text} (${c.scheme}), voters ${showIds(c.voters)}, learners ${showIds(c.learners)}; ` +
     `entry ${c.index}, ${c.committed ? "committed" : `NOT committed yet${commit !== undefined ? ` (commit ${commit})` : ""}`}`
@@ -600,31 +600,41 @@ function addresses(o: {
     : undefined;
 }
 
-/** Runs a membership change and reports it with the configuration that results. */
+/** Runs a membership change and reports it with the configuration that results and its warnings. */
 function change(
   name: string,
   o: CasArgs,
   what: string,
-  op: (c: AdoreClient) => Promise<unknown>,
+  op: (c: AdoreClient) => Promise<MemberChangeResult>,
 ): Promise<void> {
   return withClient(
     name,
     o,
     async (c) => {
-      const r = (await op(c)) as { index: number; term: number };
-      // the client now talks to the leader, which has committed the change
-      const s = (await c.status().catch(() => undefined)) as NodeStatus | undefined;
-      if (o.json)
-        out(JSON.stringify({ ok: true, index: r.index, term: r.term, ...(s ? { config: s.config } : {}) }));
+      const r = await op(c);
+      if (o.json) out(JSON.stringify({ ok: true, ...r }));
       else {
         out(`${what}: configuration entry ${r.index} (term ${r.term})`);
-        if (s) out(`configuration ${describeConfig(s.config, s.commit)}`);
+        out(`configuration ${describeConfig(r.config)}`);
+        for (const w of r.warnings) out(w);
       }
       return 0;
     },
     true,
   );
 }
+
+const withForce = (cmd: Command) =>
+  cmd.option(
+    "--force",
+    "add the voter even if the leader has not seen it catch up (refused with NotCaughtUp otherwise)",
+  );
+
+/** The CAS and --force of a change. */
+const opts = (o: CasArgs & { force?: boolean }) => ({
+  ...(o.ifConfig !== undefined ? { ifConfigIndex: o.ifConfig } : {}),
+  ...(o.force ? { force: true } : {}),
+});
 
 function addMemberCommands(program: Command): void {
   const member = usageExits(
@@ -639,7 +649,7 @@ function addMemberCommands(program: Command): void {
     .alias("ls")
     .action((o: ConnArgs) =>
       withClient("member list", o, async (c) => {
-        const m = (await c.members()) as MemberList;
+        const m = await c.members();
         if (o.json) {
           out(JSON.stringify(m));
           return 0;
@@ -659,52 +669,96 @@ function addMemberCommands(program: Command): void {
       }),
     );
 
+  withForce(
+    withAddresses(
+      member
+        .command("add")
+        .description(
+          "add a voter that is not a member yet (raft-single: one node at a time; other schemes: see `member set`); " +
+            "refused unless the leader has seen it catch up: add it as a learner first, or --force",
+        ),
+    ),
+  )
+    .argument("<id>", "node id", nodeId)
+    .action((id: number, o: CasArgs & { peer?: string; client?: string; force?: boolean }) =>
+      change("member add", o, `node ${id} added as a voter`, (c) => c.addMember(id, addresses(o), opts(o))),
+    );
+
   withAddresses(
-    member
-      .command("add")
-      .description("add a voter (raft-single: one node at a time; other schemes: see `member set`)"),
+    member.command("learner").description("add a learner (a non-voting replica) that is not a member yet"),
   )
     .argument("<id>", "node id", nodeId)
     .action((id: number, o: CasArgs & { peer?: string; client?: string }) =>
-      change("member add", o, `node ${id} added as a voter`, (c) =>
-        c.addMember(id, addresses(o), o.ifConfig),
-      ),
-    );
-
-  withAddresses(member.command("learner").description("add a learner (a non-voting replica)"))
-    .argument("<id>", "node id", nodeId)
-    .action((id: number, o: CasArgs & { peer?: string; client?: string }) =>
       change("member learner", o, `node ${id} added as a learner`, (c) =>
-        c.addLearner(id, addresses(o), o.ifConfig),
+        c.addLearner(id, addresses(o), opts(o)),
       ),
     );
 
-  withCas(member.command("promote").description("turn a learner into a voter"))
+  withForce(
+    withCas(
+      member
+        .command("promote")
+        .description("turn a learner into a voter (refused while it lags, unless --force)"),
+    ),
+  )
     .argument("<id>", "node id", nodeId)
-    .action((id: number, o: CasArgs) =>
-      change("member promote", o, `node ${id} promoted to voter`, (c) => c.promote(id, o.ifConfig)),
+    .action((id: number, o: CasArgs & { force?: boolean }) =>
+      change("member promote", o, `node ${id} promoted to voter`, (c) => c.promote(id, opts(o))),
+    );
+
+  withConnection(
+    member
+      .command("update")
+      .description(
+        "change a known node's addresses (published to every replica); refused for an unknown node and for another node's address",
+      ),
+  )
+    .argument("<id>", "node id", nodeId)
+    .requiredOption("--peer <host:port>", "the node's new peer address", hostPort)
+    .requiredOption("--client <host:port>", "the node's new client address", hostPort)
+    .action((id: number, o: ConnArgs & { peer: string; client: string }) =>
+      withClient(
+        "member update",
+        o,
+        async (c) => {
+          const r = await c.updateMember(id, { peerAddr: o.peer, clientAddr: o.client });
+          if (o.json) out(JSON.stringify({ ok: true, ...r }));
+          else if (r.previous?.peerAddr === r.peerAddr && r.previous.clientAddr === r.clientAddr)
+            out(`node ${id} is already at peer ${r.peerAddr}, client ${r.clientAddr}: nothing to change`);
+          else
+            out(
+              `node ${id} now at peer ${r.peerAddr}, client ${r.clientAddr} (log entry ${r.index})` +
+                `${r.previous ? `; was peer ${r.previous.peerAddr}, client ${r.previous.clientAddr}` : ""}`,
+            );
+          return 0;
+        },
+        true,
+      ),
     );
 
   withCas(member.command("remove").description("remove a voter or a learner"))
     .alias("rm")
     .argument("<id>", "node id", nodeId)
     .action((id: number, o: CasArgs) =>
-      change("member remove", o, `node ${id} removed`, (c) => c.removeMember(id, o.ifConfig)),
+      change("member remove", o, `node ${id} removed`, (c) => c.removeMember(id, opts(o))),
     );
 
-  withCas(
-    member
-      .command("set")
-      .description(
-        "propose any configuration in the scheme's syntax, e.g. {1,2,3} (raft-single) or ({1,2,3},{3,4,5})",
-      ),
+  withForce(
+    withCas(
+      member
+        .command("set")
+        .description(
+          "propose any configuration in the scheme's syntax, e.g. {1,2,3} (raft-single) or ({1,2,3},{3,4,5}); " +
+            "voters it adds must have caught up as learners (or --force)",
+        ),
+    ),
   )
     .argument("<config>", "the configuration in the cluster's scheme syntax")
     .option("--learners <ids>", "the learners of the new configuration (default: the current ones)", idList)
-    .action((config: string, o: CasArgs & { learners?: number[] }) =>
+    .action((config: string, o: CasArgs & { learners?: number[]; force?: boolean }) =>
       change("member set", o, `configuration ${config} proposed and committed`, async (c) => {
         // check the syntax here, so a typo is a bad argument (exit 2) rather than a refusal
-        const scheme = ((await c.members()) as MemberList).config.scheme;
+        const scheme = (await c.members()).config.scheme;
         let entry: ReturnType<typeof getScheme> | undefined;
         try {
           entry = getScheme(scheme);
@@ -720,10 +774,7 @@ function addMemberCommands(program: Command): void {
               `${JSON.stringify(config)} is not a ${scheme} configuration: ${e.why} (syntax: ${entry.syntax})`,
             );
           }
-        return c.setConfig(config, {
-          ...(o.learners ? { learners: o.learners } : {}),
-          ...(o.ifConfig !== undefined ? { ifConfigIndex: o.ifConfig } : {}),
-        });
+        return c.setConfig(config, { ...(o.learners ? { learners: o.learners } : {}), ...opts(o) });
       }),
     );
 }
@@ -762,7 +813,7 @@ function addStatusCommand(program: Command): void {
       const answers = await Promise.all(
         endpoints.map(async (addr) => {
           try {
-            return { endpoint: addr, status: (await c.statusOf(addr)) as NodeStatus };
+            return { endpoint: addr, status: await c.statusOf(addr) };
           } catch (e) {
             const why = e instanceof AdoreError ? e.message.slice(e.code.length + 2) : String(e);
             return { endpoint: addr, error: why.startsWith(`${addr}: `) ? why.slice(addr.length + 2) : why };

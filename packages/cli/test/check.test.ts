@@ -24,14 +24,7 @@ function cli(...args: string[]) {
 function exploreCli(...args: string[]) {
   const r = spawnSync(
     process.execPath,
-    [
-      "--conditions=@adore/source",
-      "--import",
-      "tsx",
-      "packages/cli/src/main.ts",
-      "explore",
-      ...args,
-    ],
+    ["--conditions=@adore/source", "--import", "tsx", "packages/cli/src/main.ts", "explore", ...args],
     { cwd: root, encoding: "utf8", timeout: 60_000 },
   );
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };

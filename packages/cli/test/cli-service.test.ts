@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterFile } from "../src/service.js";
-import { allocatePorts } from "@adore/runtime-node";
+import { AdoreClient, allocatePorts } from "@adore/runtime-node";
 import { until } from "@adore/runtime-node/testing";
 
 const pkg = new URL("..", import.meta.url).pathname;
@@ -258,6 +258,10 @@ describe("adore service commands as subprocesses", () => {
     const promote = await adore(["member", "promote", "4", "--if-config", String(entry), ...C]);
     expect(promote.code).toBe(0);
     expect(promote.stdout).toContain("configuration {1,2,3,4} (raft-single), voters 1,2,3,4, learners none;");
+    // 4 voters tolerate one failure, as 3 did: the reply says so
+    expect(promote.stdout).toMatch(
+      /^warning: 4 voters tolerate 1 failure, as 3 did; the quorums grew without tolerating more failures$/m,
+    );
 
     // node 4 now serves through its own endpoint (a follower redirects to the leader); list shows it a voter
     const [viaNode4, list] = await Promise.all([
@@ -268,7 +272,112 @@ describe("adore service commands as subprocesses", () => {
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/^configuration \{1,2,3,4\} \(raft-single\)/);
     expect(list.stdout).toMatch(new RegExp(`^ {2}4 +voter +${node4Addr.peer.replace(/\./g, "\\.")} +`, "m"));
+  });
 
+  it("refused membership commands (re-address of a voter, add of the leader, phantom voters, a taken address) leave configuration, peer directory and logs exactly as they were", async () => {
+    const C = ["--cluster", dir];
+    /** What every node reports that a refused command must not change (read in-process: no spawn). */
+    const probe = new AdoreClient({ endpoints: cluster.endpoints });
+    const state = () =>
+      Promise.all(
+        [...cluster.endpoints, node4Addr.client].map(async (e) => {
+          const s = await probe.statusOf(e);
+          return {
+            id: s.id,
+            leader: s.leader,
+            term: s.term,
+            commit: s.commit,
+            lastIndex: s.lastIndex,
+            config: s.config,
+            directory: s.directory,
+          };
+        }),
+      );
+    const before = await state();
+    const leader = before[0]!.leader;
+    const leaderPeer = cluster.nodes.find((n) => n.id === leader)!.peer;
+    const refusals: Array<[string[], RegExp]> = [
+      [
+        ["member", "learner", "4", "--peer", "127.0.0.1:1", "--client", "127.0.0.1:2"],
+        /^adore member learner: refused: node 4 is already a voter \(peer .*\); to change its addresses use member update$/,
+      ],
+      [
+        ["member", "add", String(leader), "--peer", "127.0.0.1:5", "--client", "127.0.0.1:6"],
+        new RegExp(`^adore member add: refused: node ${leader} is already a voter`),
+      ],
+      [
+        ["member", "add", "5", "--peer", "127.0.0.1:7", "--client", "127.0.0.1:8"],
+        /^adore member add: refused: the leader has never heard from node 5 \(match 0, lag \d+\); .*member learner 5 --peer … --client ….*--auto-promote.*--force adds it anyway$/,
+      ],
+      [
+        ["member", "set", "{1,2,3,4,5}"],
+        /^adore member set: refused: node\(s\) 5 are not in the peer directory/,
+      ],
+      [
+        ["member", "update", "9", "--peer", "127.0.0.1:7", "--client", "127.0.0.1:8"],
+        /^adore member update: refused: node 9 is unknown to the cluster/,
+      ],
+      [
+        ["member", "update", "4", "--peer", leaderPeer, "--client", "127.0.0.1:8"],
+        new RegExp(
+          `^adore member update: refused: node ${leader} already uses ${leaderPeer.replace(/\./g, "\\.")}`,
+        ),
+      ],
+    ];
+    /**
+     * Runs a command that must be refused and compares every node's state before and after. An
+     * election in between (this machine is shared and loaded) appends a no-op and moves the term:
+     * the comparison is then repeated, never loosened.
+     */
+    const refusedUnchanged = async (args: string[], message: RegExp) => {
+      for (let attempt = 1; ; attempt++) {
+        const pre = await state();
+        const r = await adore([...args, ...C]);
+        expect(r.code, args.join(" ")).toBe(1);
+        expect(r.stdout).toBe("");
+        expect(r.stderr.trim()).toMatch(message);
+        const post = await state();
+        const elected = post.some((p, i) => p.term !== pre[i]?.term);
+        if (elected && attempt < 3) continue;
+        expect(post, args.join(" ")).toEqual(pre);
+        return r;
+      }
+    };
+    for (const [args, message] of refusals) await refusedUnchanged(args, message);
+    const after = await state();
+    for (const [i, a] of after.entries()) {
+      expect(a.config).toEqual(before[i]!.config);
+      expect(a.directory).toEqual(before[i]!.directory);
+    }
+    // --json carries the typed code
+    const json = await adore([
+      "member",
+      "learner",
+      "4",
+      "--peer",
+      "127.0.0.1:1",
+      "--client",
+      "127.0.0.1:2",
+      ...C,
+      "--json",
+    ]);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      ok: false,
+      refused: true,
+      error: { code: "AlreadyMember" },
+    });
+    expect(await state()).toEqual(before);
+    // and the cluster still serves, node 4 included
+    expect(await adore(["kv", "put", "after/misuse", "ok", ...C])).toMatchObject({ code: 0, stdout: "OK\n" });
+    expect(await adore(["kv", "get", "after/misuse", "--endpoints", node4Addr.client])).toMatchObject({
+      code: 0,
+      stdout: "ok\n",
+    });
+    probe.close();
+  }, 240_000);
+
+  it("member remove, and changes the core refuses", async () => {
+    const C = ["--cluster", dir];
     const remove = await adore(["member", "remove", "4", ...C, "--json"]);
     expect(remove.code).toBe(0);
     expect(JSON.parse(remove.stdout)).toMatchObject({
@@ -286,7 +395,8 @@ describe("adore service commands as subprocesses", () => {
     expect(twoAtOnce.code).toBe(1);
     expect(twoAtOnce.stdout).toBe("");
     expect(twoAtOnce.stderr).toBe(
-      "adore member set: refused: R1plus: the scheme does not allow configuration {1,2,3,4,5} after {1,2,3}\n",
+      "adore member set: refused: R1plus: the scheme does not allow configuration {1,2,3,4,5} after {1,2,3}; " +
+        "it accepts {1,2,3,4} after it, then {1,2,3,4,5}: member set '{1,2,3,4}' first\n",
     );
     expect(twoJson.code).toBe(1);
     expect(JSON.parse(twoJson.stdout)).toMatchObject({

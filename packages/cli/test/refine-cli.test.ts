@@ -8,14 +8,7 @@ const root = new URL("../../..", import.meta.url).pathname;
 function cli(...args: string[]) {
   const r = spawnSync(
     process.execPath,
-    [
-      "--conditions=@adore/source",
-      "--import",
-      "tsx",
-      "packages/cli/src/main.ts",
-      "refine",
-      ...args,
-    ],
+    ["--conditions=@adore/source", "--import", "tsx", "packages/cli/src/main.ts", "refine", ...args],
     { cwd: root, encoding: "utf8", timeout: 60_000 },
   );
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };

@@ -104,6 +104,7 @@ describe("the nemesis schedule", () => {
     for (const f of a.faults) expect(f.at + f.durationMs).toBeLessThanOrEqual(30_000);
     expect(new Set(a.faults.map((f) => f.kind))).toEqual(new Set(FAULT_KINDS));
     expect(a.reconfigs.length).toBeGreaterThan(3);
+    expect(a.reconfigs.some((r) => r.kind === "misuse")).toBe(true);
     const j = makeSchedule({ seed: 5, durationMs: 30_000, scheme: "raft-joint" });
     expect(j.reconfigs.some((r) => r.kind === "joint")).toBe(true);
   });
@@ -126,6 +127,13 @@ describe("fault runs on a real cluster", () => {
     expect(s.traces.violations).toEqual([]);
     expect(s.verdicts.settled).toBe(true);
     expect(s.verdicts.safetyAlarms).toBe(0);
+    // membership misuses (a re-address, a phantom voter, …) were refused and changed nothing
+    expect(s.reconfigurations.misuse.accepted).toEqual([]);
+    expect(s.reconfigurations.misuse.changed).toEqual([]);
+    expect(
+      Object.values(s.reconfigurations.misuse.refused).reduce((a, n) => a + n, 0),
+    ).toBeGreaterThanOrEqual(1);
+    expect(s.verdicts.misusesRefused).toBe(true);
     expect(s.ok).toBe(true);
     // the run did what it says: faults of every kind, reconfigurations, a real workload
     expect(FAULT_KINDS.filter((k) => s.faults[k] > 0).length).toBeGreaterThanOrEqual(4);

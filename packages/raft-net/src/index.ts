@@ -26,12 +26,14 @@ export {
   bootstrapSnapshot,
   effectiveConfig,
   newServer,
+  reconfigRefusal,
   restartServer,
   stepServer,
   voters,
 } from "./server.js";
 export { validateInput, validateMessage } from "./validate.js";
 export { adapterByName, adapterFor } from "./adapters.js";
+export { type AcceptedStep, acceptedStep } from "./reconfig-path.js";
 export type { ClusterState, Effect, Ghost, NodeState } from "./cluster.js";
 export {
   addNode,

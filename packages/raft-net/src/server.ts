@@ -1,4 +1,5 @@
 import { assertNever, has, type NodeId, type NodeSet } from "@adore/adore-core";
+import { acceptedStep } from "./reconfig-path.js";
 import { RaftLog } from "./log.js";
 import type { RaftParams } from "./options.js";
 import {
@@ -202,6 +203,19 @@ function effectiveConfigAt<C>(s: RaftServer<C>, p: RaftParams<C>, n: number): C 
   // the latest configuration entry is known: only an index below it needs the log scanned
   if (n >= s.config.index) return s.config.membership.config;
   return s.log.configAt(n).membership.config;
+}
+
+/**
+ * Why the leader would refuse to reconfigure to `membership` now (R1⁺, R2, R3, the CAS, …), without
+ * stepping: lets the application validate a whole request before it proposes any part of it.
+ */
+export function reconfigRefusal<C>(
+  server: RaftServer<C>,
+  membership: Membership<C>,
+  ifConfigIndex: number | undefined,
+  params: RaftParams<C>,
+): Rejection | undefined {
+  return new Ctx(server, params).reconfigRefusal(membership, ifConfigIndex);
 }
 
 /** Raft's step function: (server, input) → (server', outputs). Never throws on bad input. */
@@ -833,12 +847,15 @@ class Ctx<C> {
     if (s.commit < s.termStart && !m.dropR3)
       return { code: "R3", term: s.term, termStart: s.termStart, commitIndex: s.commit };
     const cur = cfg.membership.config;
-    if (!this.scheme.R1plus(cur, membership.config) && !m.dropR1plus)
+    if (!this.scheme.R1plus(cur, membership.config) && !m.dropR1plus) {
+      const via = acceptedStep(this.p.adapter, cur, membership.config);
       return {
         code: "R1plus",
         current: this.scheme.print(cur),
         proposed: this.scheme.print(membership.config),
+        ...(via ? { accepts: { config: this.scheme.print(via.config), kind: via.kind } } : {}),
       };
+    }
     const mbrs = this.scheme.mbrs(membership.config);
     if (mbrs === 0)
       return { code: "Malformed", field: "membership.config", detail: "a configuration needs a member" };

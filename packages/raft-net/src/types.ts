@@ -296,8 +296,18 @@ export type Rejection =
   | { readonly code: "NotLeader"; readonly leader: NodeId }
   | { readonly code: "NotVoter"; readonly id: NodeId }
   | { readonly code: "TransferInProgress"; readonly to: NodeId }
-  /** R1⁺ (Fig. 7): the scheme does not allow this configuration after the current one. */
-  | { readonly code: "R1plus"; readonly current: string; readonly proposed: string }
+  /**
+   * R1⁺ (Fig. 7): the scheme does not allow this configuration after the current one. `accepts`
+   * names a configuration it does allow now on the way to `proposed` (see reconfig-path.ts):
+   * "finish" — an intermediate form the leader finishes into `proposed` by itself once committed
+   * (raft-joint's joint configuration); "step" — a first step, `proposed` is proposed after it.
+   */
+  | {
+      readonly code: "R1plus";
+      readonly current: string;
+      readonly proposed: string;
+      readonly accepts?: { readonly config: string; readonly kind: "finish" | "step" };
+    }
   /** R2: an uncommitted configuration entry exists (a change is in progress). */
   | { readonly code: "R2"; readonly configIndex: number; readonly commitIndex: number }
   /** R3: nothing of the leader's own term is committed yet. */

@@ -10,6 +10,7 @@ import {
   params,
   type RaftParams,
   type RaftServer,
+  reconfigRefusal,
   stepServer,
 } from "../src/index.js";
 import { simulate } from "../src/testing/index.js";
@@ -192,9 +193,44 @@ describe("reconfiguration guards (Fig. 7 R1⁺, R2, R3) and the membership CAS",
   it("R1⁺: raft-single refuses adding two nodes at once", () => {
     const leader = server(elected(), 1);
     const r = stepServer(leader, { type: "reconfigure", membership: { config: range(5), learners: 0 } }, p);
-    expect(r.rejected).toEqual({ code: "R1plus", current: "{1,2,3}", proposed: "{1,2,3,4,5}" });
+    expect(r.rejected).toEqual({
+      code: "R1plus",
+      current: "{1,2,3}",
+      proposed: "{1,2,3,4,5}",
+      accepts: { config: "{1,2,3,4}", kind: "step" },
+    });
     expect(r.server).toBe(leader);
     expect(r.outputs.replies[0]).toMatchObject({ type: "reconfigFailed" });
+  });
+
+  it("R1⁺ refusal of a single-node form under raft-joint names the joint form the scheme accepts", () => {
+    const jreg = getScheme("raft-joint");
+    const jp = params({ scheme: jreg.scheme });
+    const jshow = (c: unknown) => jreg.scheme.print(c);
+    let cl = newCluster([1, 2, 3, 4], { config: jreg.parse("{1,2,3,4}"), learners: 0 }, jp);
+    cl = drive(cl, 1, { type: "campaign" }, jp, jshow).cluster;
+    for (let i = 0; i < 1000 && cl.network.length > 0; i++) {
+      const m = cl.network[0]!;
+      cl = drive(
+        { ...cl, network: cl.network.slice(1) },
+        m.to,
+        { type: "receive", msg: m },
+        jp,
+        jshow,
+      ).cluster;
+    }
+    const leader = server(cl as unknown as ClusterState<number>, 1) as unknown as RaftServer<unknown>;
+    expect(leader.role).toBe("leader");
+    const target = { config: jreg.parse("{1,2,4}"), learners: 0 };
+    const r = stepServer(leader, { type: "reconfigure", membership: target }, jp);
+    expect(r.rejected).toEqual({
+      code: "R1plus",
+      current: "{1,2,3,4}",
+      proposed: "{1,2,4}",
+      accepts: { config: "({1,2,3,4},{1,2,4})", kind: "finish" },
+    });
+    // the dry run answers the same without stepping
+    expect(reconfigRefusal(leader, target, undefined, jp)).toEqual(r.rejected);
   });
 
   it("R2: no second change while one is uncommitted; CAS refuses a stale config id", () => {

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { AdoreClient } from "../src/client/client.js";
+import { AdoreError } from "../src/client/errors.js";
 import { LocalCluster } from "../src/cluster/local.js";
 
 const root = mkdtempSync(join(tmpdir(), "adore-memb-"));
@@ -32,6 +33,19 @@ async function until(cond: () => Promise<boolean>, ms: number, what: string): Pr
 }
 
 /** Writers that keep writing unique keys until stopped; returns the acknowledged ones. */
+/** Runs a membership change, again while the leader answers NotCaughtUp (a learner still catching up). */
+async function whenCaughtUp(change: () => Promise<unknown>): Promise<void> {
+  const t0 = Date.now();
+  for (;;)
+    try {
+      await change();
+      return;
+    } catch (e) {
+      if (!(e instanceof AdoreError && e.code === "NotCaughtUp") || Date.now() - t0 > 20_000) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+}
+
 function writers(c: AdoreClient, n: number) {
   const acked = new Map<string, string>();
   let stop = false;
@@ -121,8 +135,11 @@ describe("membership changes under load (node processes)", () => {
       peerAddr: cl.addresses.get(id)!.peer,
       clientAddr: cl.addresses.get(id)!.client,
     });
-    await c.addMember(4, a(4));
-    await c.addMember(5, a(5));
+    // the removed nodes come back the way the CLI advises: as learners, promoted once caught up
+    await c.addLearner(4, a(4));
+    await whenCaughtUp(() => c.promote(4));
+    await c.addLearner(5, a(5));
+    await whenCaughtUp(() => c.promote(5));
     await target(c, [1, 2, 3, 4, 5]);
     await grow(100);
     await w.stop();
@@ -138,7 +155,9 @@ describe("membership changes under load (node processes)", () => {
     await c.setConfig("({1,2,3,4,5},{1,2,3})");
     await target(c, [1, 2, 3]);
     await grow(100);
-    await c.setConfig("({1,2,3},{1,2,3,4,5})");
+    await c.addLearner(4);
+    await c.addLearner(5);
+    await whenCaughtUp(() => c.setConfig("({1,2,3},{1,2,3,4,5})"));
     await target(c, [1, 2, 3, 4, 5]);
     await grow(100);
     await w.stop();

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdoreClient } from "../src/client/client.js";
 import { AdoreError } from "../src/client/errors.js";
 import type { RaftNode } from "../src/node/raft-node.js";
+import { allocatePorts } from "../src/cluster/local.js";
 import { TestCluster, until } from "../src/testing/index.js";
 
 let cluster: TestCluster;
@@ -164,7 +165,12 @@ describe("a 3-node cluster in one process", () => {
       5000,
       "the leader to see the learner caught up",
     );
-    await c.promote(4);
+    const promoted = await c.promote(4);
+    // a 4th voter raises the quorum without tolerating a second failure: the reply says so
+    expect(promoted.faultTolerance).toEqual({ before: 1, after: 1 });
+    expect(promoted.warnings).toEqual([
+      "warning: 4 voters tolerate 1 failure, as 3 did; the quorums grew without tolerating more failures",
+    ]);
     await until(() => leader.status().config.committed, 5000, "promotion to commit");
     expect(leader.status().config).toMatchObject({ text: "{1,2,3,4}", voters: [1, 2, 3, 4], learners: [] });
     // every other node learned node 4's addresses through the log
@@ -193,6 +199,102 @@ describe("a 3-node cluster in one process", () => {
     await c.put("after-remove", "ok");
     acked.set("after-remove", "ok");
     await expectAllAcked(c);
+  });
+
+  it("a refused membership request (re-address of a voter, add of a member, a phantom voter) leaves configuration, peer directory and log exactly as they were", async () => {
+    const leader = await cluster.waitLeader();
+    const c = client(cluster.endpoints());
+    await c.put("before-misuse", "ok");
+    acked.set("before-misuse", "ok");
+    await until(
+      () => [...cluster.nodes.values()].every((n) => n.appliedIndex === leader.status().commit),
+      5000,
+      "every node to apply the last write",
+    );
+    const snapshot = () =>
+      [...cluster.nodes.values()].map((n) => {
+        const st = n.status();
+        return {
+          id: n.id,
+          config: st.config,
+          directory: st.directory,
+          lastIndex: st.lastIndex,
+          commit: st.commit,
+          term: st.term,
+        };
+      });
+    const before = snapshot();
+    const voters = leader.status().config.voters;
+    expect(voters).toContain(4);
+    const refused = async (what: Promise<unknown>, code: string, message: RegExp) => {
+      const e = await what.then(
+        () => undefined,
+        (x: unknown) => x,
+      );
+      expect(e).toBeInstanceOf(AdoreError);
+      expect((e as AdoreError).code).toBe(code);
+      expect((e as AdoreError).message).toMatch(message);
+      expect(snapshot()).toEqual(before);
+    };
+    // node 4 is a voter: a learner request with addresses must not re-address it
+    await refused(
+      c.addLearner(4, { peerAddr: "127.0.0.1:1", clientAddr: "127.0.0.1:2" }),
+      "AlreadyMember",
+      /node 4 is already a voter .*use member update/,
+    );
+    // the leader itself, re-added with other addresses
+    await refused(
+      c.addMember(leader.id, { peerAddr: "127.0.0.1:5", clientAddr: "127.0.0.1:6" }),
+      "AlreadyMember",
+      new RegExp(`node ${leader.id} is already a voter`),
+    );
+    // node 5 has never run: a phantom voter, by the shortcut and by an explicit configuration
+    await refused(
+      c.addMember(5, { peerAddr: "127.0.0.1:7", clientAddr: "127.0.0.1:8" }),
+      "NotCaughtUp",
+      /the leader has never heard from node 5 \(match 0, lag \d+\).*member learner 5/,
+    );
+    await refused(c.setConfig(`{${[...voters, 5].join(",")}}`), "NotCaughtUp", /never heard from node 5/);
+    // member update: an unknown id, another member's address
+    await refused(
+      c.updateMember(9, { peerAddr: "127.0.0.1:7", clientAddr: "127.0.0.1:8" }),
+      "NotMember",
+      /node 9 is unknown/,
+    );
+    await refused(
+      c.updateMember(4, { peerAddr: leader.peerAddress, clientAddr: "127.0.0.1:8" }),
+      "AddressInUse",
+      new RegExp(`node ${leader.id} already uses ${leader.peerAddress}`),
+    );
+    // and the cluster still serves
+    await c.put("after-misuse", "ok");
+    acked.set("after-misuse", "ok");
+    await expectAllAcked(c);
+  });
+
+  it("member update moves a stopped voter to new addresses; it rejoins there", async () => {
+    const leader = await cluster.waitLeader();
+    const c = client(cluster.endpoints());
+    const moved = leader.status().config.voters.find((v) => v !== leader.id && cluster.nodes.has(v))!;
+    const old = cluster.directory[moved]!;
+    await cluster.stopNode(moved);
+    const [p, q] = await allocatePorts(2);
+    const next = { peerAddr: `127.0.0.1:${p}`, clientAddr: `127.0.0.1:${q}` };
+    const r = await c.updateMember(moved, next);
+    expect(r).toMatchObject({ id: moved, ...next, previous: old });
+    for (const n of cluster.nodes.values())
+      await until(
+        () => n.status().directory.find((e) => e.id === moved)?.peerAddr === next.peerAddr,
+        5000,
+        `node ${n.id} to learn the new address`,
+      );
+    cluster.directory[moved] = next;
+    const back = await cluster.startNode(moved, [1, 2, 3]);
+    await c.put("after-update", "ok");
+    acked.set("after-update", "ok");
+    await until(() => back.appliedIndex >= leader.status().commit, 10_000, "the moved node to catch up");
+    expect(back.peerAddress).toBe(next.peerAddr);
+    expect(back.state.peek("after-update")).toBe("ok");
   });
 
   it("transfers leadership", async () => {

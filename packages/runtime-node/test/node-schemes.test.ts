@@ -18,6 +18,10 @@ describe("membership under raft-joint", () => {
     await c.put("j", "1");
     await cluster.startNode(4, [1, 2, 3]);
     await c.addLearner(4, cluster.directory[4]);
+    // a learner is promoted once the leader has seen it catch up (NotCaughtUp before)
+    const caughtUp = (id: number) =>
+      until(() => leader.status().peers.find((p) => p.id === id)?.lag === 0, 5000, `node ${id} to catch up`);
+    await caughtUp(4);
     await c.promote(4); // (old) → ({1,2,3},{1,2,3,4}) → the core finishes to {1,2,3,4}
     await until(
       () => leader.status().config.text === "{1,2,3,4}" && leader.status().config.committed,
@@ -28,6 +32,7 @@ describe("membership under raft-joint", () => {
     await cluster.startNode(5, [1, 2, 3]);
     await c.addLearner(5, cluster.directory[5]);
     await until(() => leader.status().config.committed, 5000, "learner commit");
+    await caughtUp(5);
     await c.setConfig("({1,2,3,4},{1,2,3,5})");
     await until(
       () => leader.status().config.text === "{1,2,3,5}" && leader.status().config.committed,

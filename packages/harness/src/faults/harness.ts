@@ -120,6 +120,8 @@ export interface FaultSummary {
      * the partitions were real. Lists the entries that bypass a proxy, if any.
      */
     readonly directBypasses: readonly string[];
+    /** Every membership misuse of the nemesis was refused and left configuration and directory as they were. */
+    readonly misusesRefused: boolean;
   };
   /** The checker's report (with the non-linearizable fragment, if any). */
   readonly lincheck: readonly string[];
@@ -162,7 +164,11 @@ interface StatusLike {
     readonly index: number;
     readonly committed: boolean;
   };
-  readonly directory?: ReadonlyArray<{ readonly id: number; readonly peerAddr: string }>;
+  readonly directory: ReadonlyArray<{
+    readonly id: number;
+    readonly peerAddr: string;
+    readonly clientAddr: string;
+  }>;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -204,7 +210,7 @@ export async function runFaultHarness(o: FaultRunOptions): Promise<FaultSummary>
   const statusOf = async (c: AdoreClient, id: number): Promise<StatusLike | undefined> => {
     if (!cluster || paused.has(id) || !cluster.running.includes(id)) return undefined;
     try {
-      return (await c.statusOf(cluster.addresses.get(id)!.client)) as StatusLike;
+      return await c.statusOf(cluster.addresses.get(id)!.client);
     } catch {
       return undefined;
     }
@@ -246,6 +252,7 @@ export async function runFaultHarness(o: FaultRunOptions): Promise<FaultSummary>
         configIndex: best.config.index,
         committed: best.config.committed,
         configText: best.config.text,
+        directory: best.directory,
         status: best,
       };
     };
@@ -448,6 +455,7 @@ export async function runFaultHarness(o: FaultRunOptions): Promise<FaultSummary>
     once: ws?.ops.once ?? zero(),
     "final-read": finalCounts,
   };
+  const misuse = nemesis?.stats.reconfig.misuse ?? { refused: {}, accepted: [], changed: [] };
   const verdicts: FaultSummary["verdicts"] = {
     linearizability: linVerdict,
     writeOnce:
@@ -456,6 +464,7 @@ export async function runFaultHarness(o: FaultRunOptions): Promise<FaultSummary>
     settled: settle.ok,
     safetyAlarms,
     directBypasses: bypasses,
+    misusesRefused: misuse.accepted.length === 0 && misuse.changed.length === 0,
   };
   const summary: FaultSummary = {
     seed: o.seed,
@@ -470,7 +479,13 @@ export async function runFaultHarness(o: FaultRunOptions): Promise<FaultSummary>
     keysUsed: (workload?.keysUsed.size ?? 0) + (workload?.onceKeys.size ?? 0),
     faults: nemesis?.stats.faults ?? ({} as Record<FaultKind, number>),
     faultsSkipped: nemesis?.stats.faultsSkipped ?? 0,
-    reconfigurations: nemesis?.stats.reconfig ?? { done: {}, refused: {}, unknown: 0, skipped: 0 },
+    reconfigurations: nemesis?.stats.reconfig ?? {
+      done: {},
+      refused: {},
+      unknown: 0,
+      skipped: 0,
+      misuse: { refused: {}, accepted: [], changed: [] },
+    },
     network: network?.stats ?? { accepted: 0, refused: 0, severed: 0, unidentified: 0, bytes: 0 },
     settle,
     verdicts,
@@ -485,7 +500,8 @@ export async function runFaultHarness(o: FaultRunOptions): Promise<FaultSummary>
       verdicts.traces === "valid" &&
       verdicts.settled &&
       safetyAlarms === 0 &&
-      bypasses.length === 0,
+      bypasses.length === 0 &&
+      verdicts.misusesRefused,
   };
   writeFileSync(join(dir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
   return summary;

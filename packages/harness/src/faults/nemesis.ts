@@ -7,7 +7,12 @@
 //   lasts a scheduled time and is then undone;
 // - reconfigurations, while the faults happen: remove a member, remove the current leader, add a
 //   member back (directly or as a learner then promoted), and under raft-joint joint changes
-//   (replace a member, or remove/add two at once) through an explicit (old, new) configuration.
+//   (replace a member, or remove/add two at once) through an explicit (old, new) configuration;
+//   and misuses an operator might make, each of which must be refused with a definite answer and
+//   leave the leader's configuration and peer directory as they were: re-addressing a voter through
+//   `learner`, re-adding the leader at other addresses, adding a phantom voter (a node that never
+//   ran, or a non-member the leader has not heard from) without force, and moving a member onto
+//   another member's address.
 // The schedule (kinds, times, durations, and a number `pick` that chooses among the candidates at
 // run time: "the leader" is whoever leads then) is a function of the seed alone. Every loop is
 // bounded by the schedule's length and by the run's deadline.
@@ -27,7 +32,7 @@ export const FAULT_KINDS = [
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
-export const RECONFIG_KINDS = ["remove", "remove-leader", "add", "learner", "joint"] as const;
+export const RECONFIG_KINDS = ["remove", "remove-leader", "add", "learner", "joint", "misuse"] as const;
 export type ReconfigKind = (typeof RECONFIG_KINDS)[number];
 
 export interface FaultEvent {
@@ -108,7 +113,13 @@ export function makeSchedule(o: ScheduleOptions): Schedule {
     for (let t = (o.warmupMs ?? 1500) + rrng.range(rLo, rHi) / 2; t < end && reconfigs.length < 10_000; ) {
       const n = reconfigs.length;
       const kind: ReconfigKind =
-        o.scheme === "raft-joint" && n % 3 === 2 ? "joint" : n % 2 === 0 ? removals() : additions();
+        o.scheme === "raft-joint" && n % 3 === 2
+          ? "joint"
+          : n % 4 === 3
+            ? "misuse"
+            : n % 2 === 0
+              ? removals()
+              : additions();
       reconfigs.push({ at: Math.round(t), kind, pick: rrng.next() });
       t += rrng.range(rLo, rHi);
     }
@@ -138,6 +149,12 @@ export interface NemesisTarget {
 
 export interface LeaderView {
   readonly id: number;
+  /** The leader's peer directory. */
+  readonly directory: ReadonlyArray<{
+    readonly id: number;
+    readonly peerAddr: string;
+    readonly clientAddr: string;
+  }>;
   readonly term: number;
   readonly voters: readonly number[];
   readonly learners: readonly number[];
@@ -159,6 +176,12 @@ export interface NemesisStats {
     unknown: number;
     /** Not attempted: no leader, or the configuration was not committed yet. */
     skipped: number;
+    /** The misuses: refused as expected (by code), and the failures — accepted, or refused yet changed something. */
+    readonly misuse: {
+      readonly refused: Record<string, number>;
+      readonly accepted: string[];
+      readonly changed: string[];
+    };
   };
   /** Every event as it happened, for the report. */
   readonly events: string[];
@@ -171,7 +194,13 @@ export class Nemesis {
   readonly stats: NemesisStats = {
     faults: Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>,
     faultsSkipped: 0,
-    reconfig: { done: {}, refused: {}, unknown: 0, skipped: 0 },
+    reconfig: {
+      done: {},
+      refused: {},
+      unknown: 0,
+      skipped: 0,
+      misuse: { refused: {}, accepted: [], changed: [] },
+    },
     events: [],
   };
   private stopped = false;
@@ -363,6 +392,7 @@ export class Nemesis {
     const outside = t.ids.filter((id) => !voters.includes(id));
     const canRemove = voters.length > this.minVoters;
     let kind = ev.kind;
+    if (kind === "misuse") return this.misuse(ev, l);
     if (kind === "joint" && t.scheme !== "raft-joint") kind = "remove";
     if ((kind === "remove" || kind === "remove-leader") && !canRemove) kind = "add";
     if ((kind === "add" || kind === "learner") && outside.length === 0) kind = "remove";
@@ -431,7 +461,12 @@ export class Nemesis {
         const id = this.choose(outside, ev.pick)!;
         if (l.learners.includes(id))
           await run(`promote learner n${id}`, () => t.admin.promote(id, cas), "promote");
-        else await run(`add n${id}`, () => t.admin.addMember(id, t.publishedAddress(id), cas));
+        // a removed node: the leader no longer hears from it, and the nemesis adds it back directly
+        // (the operator's way is learner then promote: the "learner" kind)
+        else
+          await run(`add n${id}`, () =>
+            t.admin.addMember(id, t.publishedAddress(id), { ifConfigIndex: cas, force: true }),
+          );
         return;
       }
       case "learner": {
@@ -476,11 +511,100 @@ export class Nemesis {
         }
         const l2 = await this.committedLeader();
         if (!l2) return;
+        // the learners just added may still be catching up: the joint change does not wait (force)
         await run(`joint change ${text}`, () =>
-          t.admin.setConfig(`(${set(l2.voters)},${set(next)})`, { ifConfigIndex: l2.configIndex }),
+          t.admin.setConfig(`(${set(l2.voters)},${set(next)})`, {
+            ifConfigIndex: l2.configIndex,
+            force: true,
+          }),
         );
         return;
       }
+    }
+  }
+
+  /**
+   * One operator mistake (chosen by `pick`) against the leader `l`: it must be refused with the
+   * expected code and leave the configuration and the peer directory exactly as they were.
+   */
+  private async misuse(ev: ReconfigEvent, l: LeaderView): Promise<void> {
+    const t = this.t;
+    const ms = this.stats.reconfig.misuse;
+    const voters = [...l.voters];
+    const outside = t.ids.filter((id) => !voters.includes(id) && !l.learners.includes(id));
+    const follower = this.choose(
+      voters.filter((v) => v !== l.id),
+      ev.pick,
+    );
+    // an id no node of the harness uses, and addresses nothing listens on
+    const phantom = Math.max(...t.ids) + 1;
+    const nowhere = (k: number) => ({ peerAddr: `127.0.0.1:${k}`, clientAddr: `127.0.0.1:${k + 1}` });
+    const cas = { ifConfigIndex: l.configIndex };
+    const options: Array<{ what: string; expect: string; f: () => Promise<unknown> }> = [
+      {
+        what: `re-address the leader n${l.id} through add`,
+        expect: "AlreadyMember",
+        f: () => t.admin.addMember(l.id, nowhere(5), cas),
+      },
+      {
+        what: `add phantom n${phantom} without --force`,
+        expect: "NotCaughtUp",
+        f: () => t.admin.addMember(phantom, nowhere(7), cas),
+      },
+    ];
+    if (follower !== undefined) {
+      options.push({
+        what: `re-address voter n${follower} through learner`,
+        expect: "AlreadyMember",
+        f: () => t.admin.addLearner(follower, nowhere(1), cas),
+      });
+      const taken = l.directory.find((d) => d.id === l.id);
+      if (taken)
+        options.push({
+          what: `move n${follower} onto the leader's address`,
+          expect: "AddressInUse",
+          f: () => t.admin.updateMember(follower, { peerAddr: taken.peerAddr, clientAddr: "127.0.0.1:9" }),
+        });
+    }
+    const unheard = this.choose(outside, ev.pick);
+    if (unheard !== undefined) {
+      const grown = set([...voters, unheard]);
+      const text = t.scheme === "raft-joint" ? `(${set(voters)},${grown})` : grown;
+      options.push({
+        what: `member set ${text} with n${unheard} unheard of`,
+        expect: "NotCaughtUp",
+        f: () => t.admin.setConfig(text, cas),
+      });
+    }
+    const m = options[Math.floor(ev.pick * 997) % options.length]!;
+    this.note(`misuse: ${m.what} (leader n${l.id}, config ${l.configText}); must be refused: ${m.expect}`);
+    let outcome: string;
+    try {
+      await m.f();
+      outcome = "accepted";
+    } catch (e) {
+      outcome = e instanceof AdoreError ? e.code : "Error";
+      this.note(`misuse: ${m.what}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (outcome === "accepted") {
+      ms.accepted.push(m.what);
+      this.note(`misuse: ${m.what}: ACCEPTED`);
+    } else if (outcome === m.expect) ms.refused[outcome] = (ms.refused[outcome] ?? 0) + 1;
+    else {
+      // another definite answer (NotLeader, Timeout, … while faults happen): not the check's business
+      this.stats.reconfig.refused[`misuse/${outcome}`] =
+        (this.stats.reconfig.refused[`misuse/${outcome}`] ?? 0) + 1;
+    }
+    // the configuration and the directory are as they were (read from whoever leads now)
+    const after = await t.leader();
+    if (!after) return;
+    const dir = (v: LeaderView) => JSON.stringify([...v.directory].sort((a, b) => a.id - b.id));
+    // directories are compared on the same leader only (each node lists itself as it bound)
+    const moved = after.id === l.id && dir(after) !== dir(l);
+    if (after.configIndex !== l.configIndex || after.configText !== l.configText || moved) {
+      const what = `${m.what}: configuration ${l.configText}@${l.configIndex} → ${after.configText}@${after.configIndex}${moved ? `, directory ${dir(l)} → ${dir(after)}` : ""}`;
+      ms.changed.push(what);
+      this.note(`misuse: CHANGED THE CLUSTER: ${what}`);
     }
   }
 }

@@ -50,6 +50,12 @@ export function formatFaultSummary(s: FaultSummary): string[] {
   for (const [k, n] of Object.entries(r.refused)) rRows.push([`refused: ${k}`, String(n)]);
   rRows.push(["outcome unknown (timeout)", String(r.unknown)]);
   rRows.push(["skipped (no leader / change in progress)", String(r.skipped)]);
+  for (const [k, n] of Object.entries(r.misuse.refused))
+    rRows.push([`misuse refused as expected: ${k}`, String(n)]);
+  rRows.push([
+    "misuse accepted or changed the cluster",
+    String(r.misuse.accepted.length + r.misuse.changed.length),
+  ]);
   out.push(...table(["reconfigurations", "count"], rRows));
   out.push("");
   const v = s.verdicts;
@@ -68,6 +74,7 @@ export function formatFaultSummary(s: FaultSummary): string[] {
         ],
         ["settled", `${v.settled} (${s.settle.detail})`],
         ["safety alarms in logs", String(v.safetyAlarms)],
+        ["membership misuses refused, cluster unchanged", String(v.misusesRefused)],
         [
           "peer traffic through the proxies",
           v.directBypasses.length === 0 ? "yes (every directory names the proxies)" : "NO",
@@ -85,5 +92,7 @@ export function formatFaultSummary(s: FaultSummary): string[] {
   for (const l of s.writeOnce.phantom.slice(0, 10)) out.push(`phantom: ${l}`);
   for (const l of s.traces.violations.slice(0, 10)) out.push(`trace: ${l}`);
   for (const l of v.directBypasses.slice(0, 10)) out.push(`bypass: ${l}`);
+  for (const l of [...s.reconfigurations.misuse.accepted, ...s.reconfigurations.misuse.changed].slice(0, 10))
+    out.push(`misuse: ${l}`);
   return out;
 }

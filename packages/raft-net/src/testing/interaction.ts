@@ -249,7 +249,13 @@ function parseGroup(s: string, fail: (why: string) => never): NodeSet {
 function showRejection(r: Rejection): string {
   const fields = Object.entries(r)
     .filter(([k]) => k !== "code")
-    .map(([k, v]) => `${k}=${String(v)}`);
+    .map(([k, v]) =>
+      typeof v === "object" && v !== null
+        ? `${k}=${Object.values(v as Record<string, unknown>)
+            .map(String)
+            .join("/")}`
+        : `${k}=${String(v)}`,
+    );
   return [r.code, ...fields].join(" ");
 }
 

@@ -10,7 +10,17 @@ import { CLIENT_AUTH_ID, CLIENT_AUTH_OP, UNAUTHENTICATED } from "../auth/client-
 import { CodecError, decode, encode } from "../wire/codec.js";
 import { encodeFrame, FrameDecoder, FrameError } from "../wire/frame.js";
 import { AdoreError, type WireError } from "./errors.js";
-import { CLIENT_MAX_FRAME, type ClientOp, type ClientRequest, type ClientResponse } from "./protocol.js";
+import {
+  CLIENT_MAX_FRAME,
+  type ClientOp,
+  type ClientRequest,
+  type ClientResponse,
+  type MemberChangeResult,
+  type MemberList,
+  type MemberUpdateResult,
+  type NodeStatus,
+  type PeerAddress,
+} from "./protocol.js";
 
 export interface AdoreClientOptions {
   /** Client addresses ("host:port") of some of the cluster's nodes. */
@@ -228,37 +238,50 @@ export class AdoreClient {
   // -------------------------------------------------------------------------------------------
   // administration
 
-  status(): Promise<unknown> {
-    return this.call("status", {}, "read");
+  status(): Promise<NodeStatus> {
+    return this.call("status", {}, "read") as Promise<NodeStatus>;
   }
   /** Status of the node at `addr` specifically (no redirect). */
-  async statusOf(addr: string): Promise<unknown> {
+  async statusOf(addr: string): Promise<NodeStatus> {
     const r = await this.conn(addr).request({ id: this.nextId++, op: "status" }, this.attemptTimeout);
     if (!r.ok) throw AdoreError.fromWire(r.error);
-    return r.result;
+    return r.result as NodeStatus;
   }
-  members(): Promise<unknown> {
-    return this.call("member-list", {}, "read");
+  members(): Promise<MemberList> {
+    return this.call("member-list", {}, "read") as Promise<MemberList>;
   }
-  addMember(node: number, addr?: { peerAddr: string; clientAddr: string }, ifConfigIndex?: number) {
-    return this.call("member-add", { node, ...addr, ...cas(ifConfigIndex) }, "admin");
+  /**
+   * Adds a voter. Refused (AlreadyMember) for a voter; for a node the leader has not seen catch up
+   * (NotCaughtUp) unless `force`. The third argument may be the CAS index alone.
+   */
+  addMember(
+    node: number,
+    addr?: PeerAddress,
+    opts: number | MemberChangeOptions = {},
+  ): Promise<MemberChangeResult> {
+    return this.change("member-add", { node, ...addr, ...changeOpts(opts) });
   }
-  addLearner(node: number, addr?: { peerAddr: string; clientAddr: string }, ifConfigIndex?: number) {
-    return this.call("member-learner", { node, ...addr, ...cas(ifConfigIndex) }, "admin");
+  /** Adds a learner (AlreadyMember for a voter or a learner). */
+  addLearner(node: number, addr?: PeerAddress, opts: number | MemberChangeOptions = {}) {
+    return this.change("member-learner", { node, ...addr, ...changeOpts(opts) });
   }
-  promote(node: number, ifConfigIndex?: number) {
-    return this.call("member-promote", { node, ...cas(ifConfigIndex) }, "admin");
+  promote(node: number, opts: number | MemberChangeOptions = {}) {
+    return this.change("member-promote", { node, ...changeOpts(opts) });
   }
-  removeMember(node: number, ifConfigIndex?: number) {
-    return this.call("member-remove", { node, ...cas(ifConfigIndex) }, "admin");
+  removeMember(node: number, opts: number | MemberChangeOptions = {}) {
+    return this.change("member-remove", { node, ...changeOpts(opts) });
   }
   /** Any configuration in the scheme's syntax, e.g. "{1,2,3}" or "({1,2,3},{3,4,5})". */
-  setConfig(config: string, opts: { learners?: number[]; ifConfigIndex?: number } = {}) {
-    return this.call(
-      "member-set",
-      { config, ...(opts.learners ? { learners: opts.learners } : {}), ...cas(opts.ifConfigIndex) },
-      "admin",
-    );
+  setConfig(config: string, opts: MemberChangeOptions & { learners?: number[] } = {}) {
+    return this.change("member-set", {
+      config,
+      ...(opts.learners ? { learners: opts.learners } : {}),
+      ...changeOpts(opts),
+    });
+  }
+  /** Changes a known node's addresses (NotMember for an unknown id, AddressInUse for another node's). */
+  updateMember(node: number, addr: PeerAddress): Promise<MemberUpdateResult> {
+    return this.call("member-update", { node, ...addr }, "admin") as Promise<MemberUpdateResult>;
   }
   transfer(node: number) {
     return this.call("transfer", { node }, "admin");
@@ -280,6 +303,10 @@ export class AdoreClient {
     } finally {
       this.sessions.push(s);
     }
+  }
+
+  private change(op: ClientOp, fields: Partial<ClientRequest>): Promise<MemberChangeResult> {
+    return this.call(op, fields, "admin") as Promise<MemberChangeResult>;
   }
 
   private conn(addr: string): Connection {
@@ -341,6 +368,14 @@ export class AdoreClient {
   }
 }
 
-function cas(i: number | undefined): { ifConfigIndex?: number } {
-  return i === undefined ? {} : { ifConfigIndex: i };
+export interface MemberChangeOptions {
+  /** Compare-and-set: refuse unless the current configuration entry is at this index. */
+  readonly ifConfigIndex?: number;
+  /** Add voters the leader has not seen catch up (otherwise NotCaughtUp). */
+  readonly force?: boolean;
+}
+
+function changeOpts(o: number | MemberChangeOptions): { ifConfigIndex?: number; force?: boolean } {
+  const { ifConfigIndex: i, force } = typeof o === "number" ? { ifConfigIndex: o } : o;
+  return { ...(i === undefined ? {} : { ifConfigIndex: i }), ...(force ? { force: true } : {}) };
 }

@@ -16,6 +16,14 @@ export type AdoreErrorCode =
   | "Stale"
   /** The scheme has no rule for this membership shortcut: give an explicit configuration. */
   | "Unsupported"
+  /** member add/learner for a node that is already a voter or learner (change addresses with member-update). */
+  | "AlreadyMember"
+  /** member-update or member-remove for a node the cluster does not know. */
+  | "NotMember"
+  /** The addresses are those of another node of the directory. */
+  | "AddressInUse"
+  /** A new voter the leader has never heard from, or that is too far behind (force overrides). */
+  | "NotCaughtUp"
   /** The node requires a client token and this connection did not present the right one. */
   | "Unauthenticated"
   | "Internal";
@@ -88,8 +96,14 @@ export class AdoreError extends Error {
 /** A one-line explanation of a core rejection. */
 export function describeRejection(r: Rejection): string {
   switch (r.code) {
-    case "R1plus":
-      return `R1plus: the scheme does not allow configuration ${r.proposed} after ${r.current}`;
+    case "R1plus": {
+      const base = `R1plus: the scheme does not allow configuration ${r.proposed} after ${r.current}`;
+      const a = r.accepts;
+      if (!a) return base;
+      return a.kind === "finish"
+        ? `${base}; it accepts ${a.config}, which the leader finishes as ${r.proposed} once committed: member set '${a.config}'`
+        : `${base}; it accepts ${a.config} after it, then ${r.proposed}: member set '${a.config}' first`;
+    }
     case "R2":
       return `R2: the configuration change at index ${r.configIndex} is not committed yet (commit ${r.commitIndex}); retry once it is`;
     case "R3":

@@ -2,6 +2,7 @@ export {
   AdoreClient,
   type AdoreClientOptions,
   type CasResult,
+  type MemberChangeOptions,
   type PutResult,
   type RangeResult,
 } from "./client.js";
@@ -19,5 +20,14 @@ export {
   type ClientOp,
   type ClientRequest,
   type ClientResponse,
+  type ConfigSummary,
+  type DirectoryEntry,
+  type FaultTolerance,
+  type MemberChangeResult,
+  type MemberList,
+  type MemberUpdateResult,
+  type NodeStatus,
+  type PeerAddress,
+  type PeerProgressStatus,
   WRITE_OPS,
 } from "./protocol.js";

@@ -10,7 +10,13 @@ import { createServer as createTlsServer } from "node:tls";
 import { CLIENT_AUTH_ID, CLIENT_AUTH_OP, type ClientToken, UNAUTHENTICATED } from "../auth/client-auth.js";
 import type { KvRequest } from "../kv/kv.js";
 import { AdoreError } from "../client/errors.js";
-import { CLIENT_MAX_FRAME, CLIENT_OPS, type ClientRequest, type ClientResponse } from "../client/protocol.js";
+import {
+  CLIENT_MAX_FRAME,
+  CLIENT_OPS,
+  type ClientRequest,
+  type ClientResponse,
+  type MemberList,
+} from "../client/protocol.js";
 import { CodecError, decode, encode } from "../wire/codec.js";
 import { encodeFrame, FrameDecoder, FrameError } from "../wire/frame.js";
 import type { Logger } from "./log.js";
@@ -38,9 +44,10 @@ function addrOf(r: ClientRequest): PeerAddress | undefined {
   if (r.peerAddr === undefined && r.clientAddr === undefined) return undefined;
   return { peerAddr: str(r, "peerAddr"), clientAddr: str(r, "clientAddr") };
 }
-function cas(r: ClientRequest): { ifConfigIndex?: number } {
+function cas(r: ClientRequest): { ifConfigIndex?: number; force?: boolean } {
   const i = optInt(r, "ifConfigIndex");
-  return i === undefined ? {} : { ifConfigIndex: i };
+  if (r.force !== undefined && typeof r.force !== "boolean") throw bad("force must be a boolean");
+  return { ...(i === undefined ? {} : { ifConfigIndex: i }), ...(r.force === true ? { force: true } : {}) };
 }
 
 /** Runs one request against the node; throws AdoreError. */
@@ -71,7 +78,7 @@ export async function dispatch(node: RaftNode<unknown>, r: ClientRequest): Promi
       return node.status();
     case "member-list": {
       const s = node.status();
-      return { config: s.config, directory: s.directory, leader: s.leader };
+      return { config: s.config, directory: s.directory, leader: s.leader } satisfies MemberList;
     }
     case "member-add":
       return node.addMember(int(r, "node"), addrOf(r), cas(r));
@@ -86,6 +93,11 @@ export async function dispatch(node: RaftNode<unknown>, r: ClientRequest): Promi
       if (learners !== undefined && (!Array.isArray(learners) || !learners.every((x) => Number.isInteger(x))))
         throw bad("learners must be an array of node ids");
       return node.setConfig(str(r, "config"), { ...cas(r), ...(learners ? { learners } : {}) });
+    }
+    case "member-update": {
+      const addr = addrOf(r);
+      if (!addr) throw bad("member-update needs peerAddr and clientAddr");
+      return node.updateMember(int(r, "node"), addr);
     }
     case "transfer":
       await node.transferLeadership(int(r, "node"));

@@ -1,6 +1,20 @@
 export { ClientServer, dispatch } from "./client-server.js";
 export { type Logger, type LogOptions, makeLogger } from "./log.js";
-export { withoutVoter, withVoter } from "./membership.js";
+export {
+  DEFAULT_MAX_VOTER_LAG,
+  faultTolerance,
+  type LeaderKnowledge,
+  type MembershipPlan,
+  type Planned,
+  planAddLearner,
+  planAddVoter,
+  planRemove,
+  planSetConfig,
+  planUpdate,
+  toleranceWarnings,
+  withoutVoter,
+  withVoter,
+} from "./membership.js";
 export { NodeMetrics } from "./metrics.js";
 export {
   type ConfigChangeResult,

@@ -26,6 +26,7 @@ import {
   newServer,
   OptionsError,
   type RaftEvent,
+  reconfigRefusal,
   type RaftOptions,
   type RaftParams,
   type RaftServer,
@@ -40,19 +41,33 @@ import { admitPeerMessage } from "../auth/admission.js";
 import { ClientToken } from "../auth/client-auth.js";
 import { ClusterSecret } from "../auth/peer-auth.js";
 import { AdoreError, describeRejection, type LeaderHint, rejectionError } from "../client/errors.js";
+import type {
+  MemberChangeResult,
+  MemberUpdateResult,
+  NodeStatus,
+  PeerAddress,
+  PeerProgressStatus,
+} from "../client/protocol.js";
 import { type KvLimits, type KvRequest, type KvResult, KvStateMachine } from "../kv/kv.js";
 import { ClientServer } from "./client-server.js";
 import { type Logger, type LogOptions, makeLogger } from "./log.js";
-import { withoutVoter, withVoter } from "./membership.js";
+import {
+  DEFAULT_MAX_VOTER_LAG,
+  faultTolerance,
+  type LeaderKnowledge,
+  type MembershipPlan,
+  type Planned,
+  planAddLearner,
+  planAddVoter,
+  planRemove,
+  planSetConfig,
+  planUpdate,
+} from "./membership.js";
 import { NodeMetrics } from "./metrics.js";
 import { type RecoveryReport, StorageAdapter } from "./storage-adapter.js";
 import { type PeerRejection, PeerTransport, parseHostPort } from "./transport.js";
 
-/** Where a node listens: "host:port" for the peer protocol and for clients. */
-export interface PeerAddress {
-  readonly peerAddr: string;
-  readonly clientAddr: string;
-}
+export type { NodeStatus, PeerAddress, PeerProgressStatus };
 
 export type PeerDirectory = Readonly<Record<number, PeerAddress>>;
 
@@ -116,42 +131,11 @@ export interface RaftNodeOptions {
   readonly clientTls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
 }
 
-export interface PeerProgressStatus {
-  readonly id: NodeId;
-  readonly match: number;
-  readonly next: number;
-  readonly state: string;
-  readonly lag: number;
-}
-
-export interface NodeStatus {
-  readonly id: NodeId;
-  readonly clusterId: string;
-  readonly role: Role;
-  readonly term: number;
-  readonly leader: NodeId;
-  readonly leaderClientAddr: string | undefined;
-  readonly commit: number;
-  readonly applied: number;
-  readonly lastIndex: number;
-  readonly snapshotIndex: number;
-  readonly config: {
-    readonly scheme: string;
-    /** The configuration in the scheme's printed syntax. */
-    readonly text: string;
-    readonly voters: NodeId[];
-    readonly learners: NodeId[];
-    readonly index: number;
-    readonly committed: boolean;
-  };
-  /** Leader only: replication progress of every other member. */
-  readonly peers: PeerProgressStatus[];
-  readonly directory: Array<{ readonly id: NodeId } & PeerAddress>;
-}
-
 export interface MembershipOptions {
   /** Compare-and-set: refuse unless the current configuration entry is at this index. */
   readonly ifConfigIndex?: number;
+  /** Add voters the leader has not seen catch up (refused with NotCaughtUp otherwise). */
+  readonly force?: boolean;
 }
 
 /** The outcome of a committed membership change. */
@@ -612,65 +596,58 @@ export class RaftNode<C = unknown> {
   // -------------------------------------------------------------------------------------------
   // membership
 
-  /** Publishes a node's addresses through the log (every replica learns them), then adds it as a learner. */
-  async addLearner(id: NodeId, addr?: PeerAddress, o: MembershipOptions = {}): Promise<ConfigChangeResult> {
+  /** What this leader knows, for validating a membership request before proposing anything. */
+  private knowledge(): LeaderKnowledge<C> {
+    const s = this.server;
+    return {
+      adapter: this.params.adapter,
+      membership: s.config.membership,
+      directory: this.directory,
+      progress: s.progress,
+      leader: this.id,
+      lastIndex: s.log.lastIndex,
+      maxLag: Math.max(DEFAULT_MAX_VOTER_LAG, this.params.options.catchUpLag),
+    };
+  }
+
+  /** Adds a learner; its addresses, if given, are published through the log first (every replica learns them). */
+  async addLearner(id: NodeId, addr?: PeerAddress, o: MembershipOptions = {}): Promise<MemberChangeResult> {
     this.requireLeader();
     checkId(id);
-    if (addr) await this.publishPeer(id, addr);
-    const { membership: m, index } = this.server.config;
-    if (has(this.reg.scheme.mbrs(m.config), id))
-      throw new AdoreError("BadRequest", `node ${id} is already a voter`);
-    return this.reconfigure({ config: m.config, learners: m.learners | (1 << id) }, o.ifConfigIndex ?? index);
+    return this.carryOut(planAddLearner(this.knowledge(), id, addr), o);
   }
 
   /** Adds a voter directly (schemes with an add-voter rule; raft-single: one node at a time). */
-  async addMember(id: NodeId, addr?: PeerAddress, o: MembershipOptions = {}): Promise<ConfigChangeResult> {
+  async addMember(id: NodeId, addr?: PeerAddress, o: MembershipOptions = {}): Promise<MemberChangeResult> {
     this.requireLeader();
     checkId(id);
-    if (addr) await this.publishPeer(id, addr);
-    const { membership: m, index } = this.server.config;
-    const config = withVoter(this.params.adapter, m.config, id);
-    if (config === undefined)
-      throw new AdoreError(
-        "Unsupported",
-        `scheme ${this.reg.scheme.name} has no add-voter rule here; give an explicit configuration (member-set)`,
-      );
-    return this.reconfigure({ config, learners: m.learners & ~(1 << id) }, o.ifConfigIndex ?? index);
+    return this.carryOut(planAddVoter(this.knowledge(), id, addr, o.force === true), o);
   }
 
   /** Turns a learner into a voter. */
-  async promote(id: NodeId, o: MembershipOptions = {}): Promise<ConfigChangeResult> {
+  async promote(id: NodeId, o: MembershipOptions = {}): Promise<MemberChangeResult> {
     this.requireLeader();
     checkId(id);
     const { membership: m } = this.server.config;
-    if (!has(m.learners, id)) throw new AdoreError("BadRequest", `node ${id} is not a learner`);
-    return this.addMember(id, undefined, o);
+    if (!has(m.learners, id))
+      throw has(this.reg.scheme.mbrs(m.config), id)
+        ? new AdoreError("AlreadyMember", `node ${id} is already a voter`)
+        : new AdoreError("NotMember", `node ${id} is not a learner`);
+    return this.carryOut(planAddVoter(this.knowledge(), id, undefined, o.force === true), o);
   }
 
   /** Removes a voter or a learner. */
-  async removeMember(id: NodeId, o: MembershipOptions = {}): Promise<ConfigChangeResult> {
+  async removeMember(id: NodeId, o: MembershipOptions = {}): Promise<MemberChangeResult> {
     this.requireLeader();
     checkId(id);
-    const { membership: m, index } = this.server.config;
-    const cas = o.ifConfigIndex ?? index;
-    if (has(m.learners, id))
-      return this.reconfigure({ config: m.config, learners: m.learners & ~(1 << id) }, cas);
-    if (!has(this.reg.scheme.mbrs(m.config), id))
-      throw new AdoreError("BadRequest", `node ${id} is not a member`);
-    const config = withoutVoter(this.reg.scheme.name, m.config, id);
-    if (config === undefined)
-      throw new AdoreError(
-        "Unsupported",
-        `scheme ${this.reg.scheme.name} has no remove-voter rule for ${this.reg.scheme.print(m.config)}; give an explicit configuration (member-set)`,
-      );
-    return this.reconfigure({ config, learners: m.learners }, cas);
+    return this.carryOut(planRemove(this.knowledge(), id), o);
   }
 
   /** Any configuration, in the scheme's syntax (parsed with the scheme's `parse`). */
   async setConfig(
     text: string,
     o: MembershipOptions & { readonly learners?: readonly NodeId[] } = {},
-  ): Promise<ConfigChangeResult> {
+  ): Promise<MemberChangeResult> {
     this.requireLeader();
     let config: C;
     try {
@@ -678,10 +655,61 @@ export class RaftNode<C = unknown> {
     } catch (e) {
       throw new AdoreError("BadRequest", e instanceof Error ? e.message : String(e));
     }
+    if (o.learners !== undefined) for (const id of o.learners) checkId(id);
+    const learners = o.learners !== undefined ? nodeSet(o.learners) : undefined;
+    // the scheme's verdict on the configuration itself comes before what the leader knows of its nodes
     const cur = this.server.config.membership;
-    const voters = this.reg.scheme.mbrs(config);
-    const learners = o.learners !== undefined ? nodeSet(o.learners) : cur.learners & ~voters;
-    return this.reconfigure({ config, learners }, o.ifConfigIndex);
+    const why = reconfigRefusal(
+      this.server,
+      { config, learners: learners ?? cur.learners & ~this.reg.scheme.mbrs(config) },
+      o.ifConfigIndex ?? this.server.config.index,
+      this.params,
+    );
+    if (why?.code === "R1plus") throw rejectionError(why, this.leaderHint());
+    return this.carryOut(planSetConfig(this.knowledge(), config, learners, o.force === true), o);
+  }
+
+  /** Changes a known node's addresses (published through the log to every replica's directory). */
+  async updateMember(id: NodeId, addr: PeerAddress): Promise<MemberUpdateResult> {
+    this.requireLeader();
+    checkId(id);
+    const previous = this.directory.get(id);
+    const plan = planUpdate(this.knowledge() as LeaderKnowledge<unknown>, id, addr);
+    if (plan instanceof AdoreError) throw plan;
+    if (plan === undefined) return { id, ...addr, index: this.server.commit, previous };
+    const index = await this.publishPeer(plan);
+    return { id, ...addr, index, previous };
+  }
+
+  /**
+   * Proposes a validated plan: the core's guards (R1⁺, R2, R3, the CAS) are checked on the current
+   * state first, so that a refused change publishes no address either; then the addresses, then
+   * the configuration.
+   */
+  private async carryOut(plan: Planned<C>, o: MembershipOptions): Promise<MemberChangeResult> {
+    if (plan instanceof AdoreError) throw plan;
+    const cas = o.ifConfigIndex ?? this.server.config.index;
+    const before = this.server.config.membership.config;
+    const why = reconfigRefusal(this.server, plan.membership, cas, this.params);
+    // RemovesLeader: the reconfigure input itself starts the hand-over
+    if (why && why.code !== "RemovesLeader") throw rejectionError(why, this.leaderHint());
+    if (plan.publish) await this.publishPeer(plan.publish);
+    const r = await this.reconfigure(plan.membership, cas);
+    return this.changeResult(r, before, plan);
+  }
+
+  private changeResult(r: ConfigChangeResult, before: C, plan: MembershipPlan<C>): MemberChangeResult {
+    const scheme = this.reg.scheme;
+    return {
+      index: r.index,
+      term: r.term,
+      config: this.status().config,
+      faultTolerance: {
+        before: faultTolerance(scheme, before) ?? null,
+        after: faultTolerance(scheme, plan.membership.config) ?? null,
+      },
+      warnings: plan.warnings,
+    };
   }
 
   /** Hands leadership to `to`; resolves once this node has stepped down. */
@@ -700,9 +728,10 @@ export class RaftNode<C = unknown> {
     }
   }
 
-  private async publishPeer(id: NodeId, addr: PeerAddress): Promise<void> {
-    const cmd: PeerCommand = { op: "@peer", id, peerAddr: addr.peerAddr, clientAddr: addr.clientAddr };
-    await this.proposeCommand(JSON.stringify(cmd));
+  /** Publishes a node's addresses through the log; resolves with the entry's index once applied. */
+  private async publishPeer(p: { readonly id: NodeId } & PeerAddress): Promise<number> {
+    const cmd: PeerCommand = { op: "@peer", id: p.id, peerAddr: p.peerAddr, clientAddr: p.clientAddr };
+    return ((await this.proposeCommand(JSON.stringify(cmd))) as { index: number }).index;
   }
 
   private reconfigure(
@@ -992,7 +1021,7 @@ export class RaftNode<C = unknown> {
 
   private apply(e: Entry<C>): void {
     let result: unknown;
-    if (e.kind === "command") result = this.applyCommand(e.command);
+    if (e.kind === "command") result = this.applyCommand(e.command, e.index);
     else if (e.kind === "config") result = { index: e.index, term: e.term } satisfies ConfigChangeResult;
     this.applied = e.index;
     const w = this.byIndex.get(e.index);
@@ -1014,7 +1043,7 @@ export class RaftNode<C = unknown> {
     );
   }
 
-  private applyCommand(command: string): unknown {
+  private applyCommand(command: string, index: number): unknown {
     let req: unknown;
     try {
       req = JSON.parse(command);
@@ -1028,7 +1057,7 @@ export class RaftNode<C = unknown> {
         if (c.id !== this.id) this.directory.set(c.id, { peerAddr: c.peerAddr, clientAddr: c.clientAddr });
         if (old?.peerAddr !== c.peerAddr) this.transport.readdress(c.id);
       }
-      return undefined;
+      return { index };
     }
     return this.kv.apply(req);
   }
