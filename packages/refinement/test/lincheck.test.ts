@@ -28,7 +28,14 @@ import {
 
 // --- the external histories (Porcupine's test data, see <repo>/../shared/data/linearizability) ---
 
-const DATA = fileURLToPath(new URL("../../../../shared/data/linearizability/", import.meta.url));
+// <repo>/../shared/data/linearizability, looked for upwards (a git worktree sits deeper than a clone)
+const DATA = ((): string => {
+  for (let up = "../../../../"; up.length < 40; up = `../${up}`) {
+    const dir = fileURLToPath(new URL(`${up}shared/data/linearizability/`, import.meta.url));
+    if (existsSync(dir)) return dir;
+  }
+  return fileURLToPath(new URL("../../../../shared/data/linearizability/", import.meta.url));
+})();
 const SETS: readonly { dir: string; format: HistoryFormat }[] = [
   { dir: "etcd-jepsen", format: "jepsen-register" },
   { dir: "kv", format: "edn-kv" },
@@ -461,6 +468,46 @@ describe("parse errors are typed, with line and field", () => {
     expect(ok).toEqual([
       { client: 0, call: 1, ret: undefined, input: { f: "write", value: 3 }, output: undefined },
     ]);
+  });
+  it.skipIf(!haveData)(
+    "jepsen-register: fields separated by runs of spaces, not only tabs (was: 'expected Jepsen operation lines … got none')",
+    () => {
+      const tabs = readFileSync(`${DATA}etcd-jepsen/etcd_000.log`, "utf8");
+      const spaced = tabs.replace(/\t/g, (_, k: number) => " ".repeat(1 + (k % 3)));
+      expect(spaced).not.toContain("\t");
+      expect(parseJepsenRegister(spaced)).toEqual(parseJepsenRegister(tabs));
+    },
+  );
+  it("jepsen-register: the line shapes of real Jepsen logs (timestamps, threads, extra columns, :nemesis, vectors)", () => {
+    const log = [
+      "2017-03-02 12:34:56,789{GMT}\tINFO\t[jepsen worker 3] jepsen.util: 3\t:invoke\t:read\tnil",
+      "INFO [2017-03-02 12:34:56,801] jepsen worker 1 - jepsen.util 1\t:invoke\t:cas\t[nil 4]",
+      "INFO [2017-03-02 12:34:56,802] jepsen nemesis - jepsen.util :nemesis\t:info\t:start\tnil",
+      "INFO  jepsen.util - Relative time begins now",
+      "2017-03-02 12:34:56,810{GMT}  INFO  [jepsen worker 3] jepsen.util: 3  :ok  :read  nil",
+      "INFO  jepsen.util - 1 :ok :cas [nil,  4]",
+      "3\t:invoke\t:write\t7",
+      "INFO  jepsen.util - 3    :info   :write   7   indeterminate: Read timed out",
+      "INFO  jepsen.util - 2 :invoke :cas [4 5]",
+      "INFO  jepsen.util - 2 :fail :cas [4 5] :precondition-failed",
+    ].join("\n");
+    expect(parseJepsenRegister(log)).toEqual([
+      { client: 3, call: 1, ret: 5, input: { f: "read" }, output: { f: "read", value: null } },
+      { client: 1, call: 2, ret: 6, input: { f: "cas", from: null, to: 4 }, output: { f: "cas", ok: true } },
+      { client: 3, call: 7, ret: undefined, input: { f: "write", value: 7 }, output: undefined },
+      { client: 2, call: 9, ret: 10, input: { f: "cas", from: 4, to: 5 }, output: { f: "cas", ok: false } },
+    ]);
+  });
+  it("jepsen-register: garbage is a typed error with its line, never skipped", () => {
+    expectError(parseJepsenRegister(`${J}0 :invoke :read nil\n${J}0  :ok  :read\n`), 2, undefined);
+    expectError(parseJepsenRegister(`${J}0 :invoke :read nil\n${J}0 :ok :read 1x\n`), 2, "value");
+    expectError(parseJepsenRegister(`${J}x0 :invoke :read nil\n`), 1, "process");
+    expectError(parseJepsenRegister(`${J}0 :invoke :cas [1 2 3]\n`), 1, "value");
+    expectError(
+      parseJepsenRegister(`${J}0  :invoke  :write  [1 2]\n${J}0  :ok  :write  [1 3]\n`),
+      1,
+      "value",
+    );
   });
   it("edn-kv", () => {
     expectError(
