@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { lincheckCommand } from "../src/cli/lincheck.js";
 
@@ -75,6 +76,25 @@ describe("adore lincheck", () => {
     expect(r.err).toEqual([]);
     expect(r.code).toBe(0);
     expect(r.out[0]).toBe("linearizable");
+  });
+
+  it("a 50-client kv history: decided (exit 0 / 1), or exit 3 'unknown' when --timeout runs out", () => {
+    const write = (name: string): string => {
+      const f = join(tmp, name.replace(/\.gz$/, ""));
+      const gz = readFileSync(
+        fileURLToPath(new URL(`../../refinement/test/fixtures/${name}`, import.meta.url)),
+      );
+      writeFileSync(f, gunzipSync(gz));
+      return f;
+    };
+    const ok = write("lincheck-c50-ok.edn.gz");
+    const bad = write("lincheck-c50-bad.edn.gz");
+    expect(run(ok, "edn-kv", { timeout: "20000" }).code).toBe(0);
+    expect(run(bad, "edn-kv", { timeout: "20000", shrinkTimeout: "300" }).code).toBe(1);
+    const cut = run(ok, "edn-kv", { timeout: "1" });
+    expect(cut.code).toBe(3);
+    expect(cut.out[0]).toBe("unknown");
+    expect(cut.err).toEqual([]);
   });
 
   it("an unreadable path: exit 2", () => {
