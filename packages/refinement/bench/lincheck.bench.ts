@@ -5,7 +5,8 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { checkParsedHistory, type HistoryFormat, HistoryParseError, parseHistory } from "../src/index.js";
+import { checkParsedHistory, parseHistory } from "../src/lincheck/formats.js";
+import { type HistoryFormat, HistoryParseError } from "../src/lincheck/parse-error.js";
 
 // <repo>/../shared/data/linearizability, looked for upwards (a git worktree sits deeper than a clone)
 const DATA = ((): string => {
