@@ -45,9 +45,9 @@ export interface SearchOptions {
   /** Give up with "unknown" after this many search steps (default: no limit). */
   readonly maxSteps?: number;
   /**
-   * Most configurations the visited set holds (a power of two; default 2^22, some 64 MiB without
-   * pending operations). Past it, old configurations are forgotten: memory stays bounded, the
-   * search may repeat work.
+   * Most configurations the visited set holds (rounded down to a power of two; default 2^22, some
+   * 70 MiB without pending operations; never more than 512 MiB whatever the pending bits take).
+   * Past it, old configurations are forgotten: memory stays bounded, the search may repeat work.
    */
   readonly maxVisited?: number;
 }
@@ -59,6 +59,8 @@ const CLOCK_EVERY = 1 << 12;
 const PROBE = 16;
 /** Default bound of the visited set: 2^22 slots (64 MiB for partitions without pending operations). */
 export const DEFAULT_MAX_VISITED = 1 << 22;
+/** Whatever `maxVisited` says, the visited set of one search never takes more than this. */
+const MAX_VISITED_BYTES = 512 * 2 ** 20;
 
 /**
  * The configurations seen so far. A configuration is (Lc, Lp, state): the completed and the
@@ -90,14 +92,17 @@ class VisitedSet {
   private count = 0;
   evictions = 0;
 
-  constructor(
-    completed: number,
-    pending: number,
-    private readonly maxSlots: number,
-  ) {
+  private readonly maxSlots: number;
+
+  constructor(completed: number, pending: number, maxSlots: number) {
     this.lc = new Uint32Array(Math.ceil(completed / 32));
     this.lp = new Uint32Array(Math.ceil(pending / 32));
-    this.slots = Math.min(1 << 12, maxSlots);
+    // a slot takes 17 bytes plus 4 per word of pending bits: at most MAX_VISITED_BYTES in all
+    const bySize = MAX_VISITED_BYTES / (17 + 4 * this.lp.length);
+    let cap = 1 << 4;
+    while (cap * 2 <= Math.min(maxSlots, bySize)) cap *= 2;
+    this.maxSlots = cap;
+    this.slots = Math.min(1 << 12, cap);
     this.keys = new Int32Array(4 * this.slots);
     this.lps = new Uint32Array(this.lp.length * this.slots);
     this.used = new Uint8Array(this.slots);
