@@ -5,9 +5,17 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { checkParsedHistory, type HistoryFormat, HistoryParseError, parseHistory } from "../src/index.js";
+import { checkParsedHistory, parseHistory } from "../src/lincheck/formats.js";
+import { type HistoryFormat, HistoryParseError } from "../src/lincheck/parse-error.js";
 
-const DATA = fileURLToPath(new URL("../../../../shared/data/linearizability/", import.meta.url));
+// <repo>/../shared/data/linearizability, looked for upwards (a git worktree sits deeper than a clone)
+const DATA = ((): string => {
+  for (let up = "../../../../"; up.length < 40; up = `../${up}`) {
+    const dir = fileURLToPath(new URL(`${up}shared/data/linearizability/`, import.meta.url));
+    if (existsSync(dir)) return dir;
+  }
+  return fileURLToPath(new URL("../../../../shared/data/linearizability/", import.meta.url));
+})();
 const SETS: readonly { dir: string; format: HistoryFormat }[] = [
   { dir: "etcd-jepsen", format: "jepsen-register" },
   { dir: "kv", format: "edn-kv" },

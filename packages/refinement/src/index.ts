@@ -11,7 +11,7 @@ export type {
 } from "./lincheck/types.js";
 export { accept, REJECT } from "./lincheck/types.js";
 export type { SearchOutcome, SearchOptions } from "./lincheck/search.js";
-export { searchLinearization } from "./lincheck/search.js";
+export { DEFAULT_MAX_VISITED, searchLinearization } from "./lincheck/search.js";
 export type { Explanation } from "./lincheck/shrink.js";
 export { explainViolation } from "./lincheck/shrink.js";
 export type { CheckOptions, CheckResult, Fragment, Verdict } from "./lincheck/checker.js";
@@ -20,6 +20,8 @@ export type { RegisterValue, RegisterState, RegisterInput, RegisterOutput } from
 export { registerModel, showRegisterValue } from "./lincheck/register.js";
 export type { KvState, KvInput, KvOutput, KvEntry, KvModelOptions } from "./lincheck/kv.js";
 export { kvModel, partitionKv } from "./lincheck/kv.js";
+export type { GeneratedKvHistory, GeneratedKvOperation, KvHistoryOptions } from "./lincheck/generate.js";
+export { formatEdnKv, generateKvHistory } from "./lincheck/generate.js";
 export type { HistoryFormat } from "./lincheck/parse-error.js";
 export { HISTORY_FORMATS, HistoryParseError } from "./lincheck/parse-error.js";
 export type { Edn } from "./lincheck/edn.js";
