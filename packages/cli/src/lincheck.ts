@@ -92,7 +92,7 @@ export function addLincheckCommand(program: Command): void {
     )
     .argument("<file>", "the history")
     .option("--format <format>", `history format: ${HISTORY_FORMATS.join(" | ")}`)
-    .option("--timeout <ms>", "give up with verdict unknown after this many milliseconds")
+    .option("--timeout <ms>", "give up with verdict unknown (exit 3) after this many milliseconds")
     .option("--shrink-timeout <ms>", "time for shrinking a violation to a minimal fragment (default 2000)")
     .option("--no-shrink", "report the whole failing partition instead of shrinking it")
     .showHelpAfterError(false)

@@ -1,11 +1,13 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { lincheckCommand } from "../src/lincheck.js";
 
-const DATA = fileURLToPath(new URL("../../../../shared/data/linearizability/", import.meta.url));
+// <repo>/../shared/data/linearizability (vitest.shared.ts finds it)
+const DATA = process.env.ADORE_LINEARIZABILITY_DATA ?? "";
 const haveData = existsSync(`${DATA}etcd-jepsen/etcd_000.log`) && existsSync(`${DATA}kv/c01-ok.txt`);
 if (!haveData) console.warn(`\n*** lincheck-cli: ${DATA} is absent: the shared histories are SKIPPED ***\n`);
 
@@ -59,6 +61,34 @@ describe("adore lincheck", () => {
     const r = run(f, "ndjson");
     expect(r.code).toBe(1);
     expect(r.out.join("\n")).toContain("ns");
+  });
+
+  it.skipIf(!haveData)("a Jepsen log with fields separated by spaces (was: exit 2, 'got none')", () => {
+    const f = join(tmp, "spaced.log");
+    writeFileSync(f, readFileSync(`${DATA}etcd-jepsen/etcd_002.log`, "utf8").replace(/\t/g, "   "));
+    const r = run(f, "jepsen-register");
+    expect(r.err).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(r.out[0]).toBe("linearizable");
+  });
+
+  it("a 50-client kv history: decided (exit 0 / 1), or exit 3 'unknown' when --timeout runs out", () => {
+    const write = (name: string): string => {
+      const f = join(tmp, name.replace(/\.gz$/, ""));
+      const gz = readFileSync(
+        fileURLToPath(new URL(`../../lincheck/test/fixtures/${name}`, import.meta.url)),
+      );
+      writeFileSync(f, gunzipSync(gz));
+      return f;
+    };
+    const ok = write("lincheck-c50-ok.edn.gz");
+    const bad = write("lincheck-c50-bad.edn.gz");
+    expect(run(ok, "edn-kv", { timeout: "20000" }).code).toBe(0);
+    expect(run(bad, "edn-kv", { timeout: "20000", shrinkTimeout: "300" }).code).toBe(1);
+    const cut = run(ok, "edn-kv", { timeout: "1" });
+    expect(cut.code).toBe(3);
+    expect(cut.out[0]).toBe("unknown");
+    expect(cut.err).toEqual([]);
   });
 
   it("an unreadable path: exit 2", () => {

@@ -1,7 +1,7 @@
 // The long fault run: a real cluster on loopback under the seeded nemesis and a concurrent
 // workload, then the checks (linearizability, write-once keys, protocol traces); prints the summary
 // table and exits 0 if every verdict is good, 1 otherwise.
-//   npx tsx packages/harness/bench/faults.long.ts [seconds=300] [seed=1] [nodes=5] [scheme=raft-single] [dir]
+//   npx tsx packages/harness/bench/faults.long.ts [seconds=300] [seed=1] [nodes=5] [scheme=raft-single] [dir] [clients=6]
 // (re-runs itself with --conditions=@adore/source so workspace packages resolve to their sources).
 // Data, node logs, traces, schedule.json, history.ndjson and summary.json stay in the directory
 // (default: $TMPDIR/adore-faults-<seed>); re-check the history with
@@ -28,9 +28,17 @@ const seconds = Number(process.argv[2] ?? 300);
 const seed = Number(process.argv[3] ?? 1);
 const nodes = Number(process.argv[4] ?? 5);
 const scheme = process.argv[5] ?? "raft-single";
-const dir = process.argv[6] ?? join(tmpdir(), `adore-faults-${seed}`);
-if (!(seconds > 0) || !Number.isInteger(seed) || !(nodes >= 3 && nodes <= 9))
-  throw new Error("usage: faults.long.ts [seconds>0] [seed: integer] [nodes: 3..9] [scheme] [dir]");
+const dir = process.argv[6] || join(tmpdir(), `adore-faults-${seed}`);
+const clients = Number(process.argv[7] ?? 6);
+if (
+  !(seconds > 0) ||
+  !Number.isInteger(seed) ||
+  !(nodes >= 3 && nodes <= 9) ||
+  !(clients >= 1 && clients <= 500)
+)
+  throw new Error(
+    "usage: faults.long.ts [seconds>0] [seed: integer] [nodes: 3..9] [scheme] [dir] [clients: 1..500]",
+  );
 if (scheme !== "raft-single" && scheme !== "raft-joint") throw new Error("scheme: raft-single | raft-joint");
 
 const ac = new AbortController();
@@ -46,7 +54,7 @@ const summary = await runFaultHarness({
   nodes,
   scheme,
   dir,
-  clients: 6,
+  clients,
   signal: ac.signal,
   log: (l) => process.stdout.write(`${stamp()} ${l.split("\n").join(`\n${" ".repeat(10)}`)}\n`),
 });

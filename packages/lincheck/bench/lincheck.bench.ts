@@ -5,9 +5,13 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { checkParsedHistory, type HistoryFormat, HistoryParseError, parseHistory } from "../src/index.js";
+import { checkParsedHistory, parseHistory } from "../src/formats.js";
+import { type HistoryFormat, HistoryParseError } from "../src/parse-error.js";
 
-const DATA = fileURLToPath(new URL("../../../../shared/data/linearizability/", import.meta.url));
+// <repo>/../shared/data/linearizability, or ADORE_LINEARIZABILITY_DATA
+const DATA =
+  process.env.ADORE_LINEARIZABILITY_DATA ??
+  fileURLToPath(new URL("../../../../shared/data/linearizability/", import.meta.url));
 const SETS: readonly { dir: string; format: HistoryFormat }[] = [
   { dir: "etcd-jepsen", format: "jepsen-register" },
   { dir: "kv", format: "edn-kv" },

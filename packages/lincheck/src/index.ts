@@ -10,7 +10,7 @@ export type {
 } from "./types.js";
 export { accept, REJECT } from "./types.js";
 export type { SearchOutcome, SearchOptions } from "./search.js";
-export { searchLinearization } from "./search.js";
+export { DEFAULT_MAX_VISITED, searchLinearization } from "./search.js";
 export type { Explanation } from "./shrink.js";
 export { explainViolation } from "./shrink.js";
 export type { CheckOptions, CheckResult, Fragment, Verdict } from "./checker.js";
@@ -19,6 +19,8 @@ export type { RegisterValue, RegisterState, RegisterInput, RegisterOutput } from
 export { registerModel, showRegisterValue } from "./register.js";
 export type { KvState, KvInput, KvOutput, KvEntry, KvModelOptions } from "./kv.js";
 export { kvModel, partitionKv } from "./kv.js";
+export type { GeneratedKvHistory, GeneratedKvOperation, KvHistoryOptions } from "./generate.js";
+export { formatEdnKv, generateKvHistory } from "./generate.js";
 export type { HistoryFormat } from "./parse-error.js";
 export { HISTORY_FORMATS, HistoryParseError } from "./parse-error.js";
 export type { Edn } from "./edn.js";

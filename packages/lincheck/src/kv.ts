@@ -43,17 +43,28 @@ const show = (v: string | null): string => (v === null ? "nil" : JSON.stringify(
  * The canonical state key: every present key with its value, each (key, value) pair interned to
  * a small number, sorted by key. Interning (nested maps, so that the value strings, shared by
  * the states that hold them, are hashed once) keeps keys short however long appended values
- * grow. The table lives as long as the model and only grows: two states share a key exactly when
- * they are equal.
+ * grow. The table lives as long as the model; past INTERNED pairs it is emptied, but numbers are
+ * never reused: two states with one key are always equal (an equal state may get a new key after
+ * a reset, which only costs the search a configuration seen twice). Memory stays bounded.
  */
+const INTERNED = 1 << 20;
 const stateKeyer = (): ((s: KvState) => string) => {
   const ids = new Map<string, Map<string, number>>();
   let next = 0;
+  let count = 0;
   const idOf = (k: string, v: string): number => {
     let byValue = ids.get(k);
     if (byValue === undefined) ids.set(k, (byValue = new Map()));
     let id = byValue.get(v);
-    if (id === undefined) byValue.set(v, (id = next++));
+    if (id === undefined) {
+      if (count >= INTERNED) {
+        ids.clear();
+        count = 0;
+        ids.set(k, (byValue = new Map()));
+      }
+      byValue.set(v, (id = next++));
+      count++;
+    }
     return id;
   };
   return (s) => {
@@ -118,6 +129,21 @@ export function kvModel(options: KvModelOptions = {}): Model<KvState, KvInput, K
       }
     },
     stateKey: stateKeyer(),
+    mayReach(state, input, output, writes) {
+      // a get of one key: its value is the current one or a value a put, cas or delete of the key
+      // left, extended by appends (anything else: no pruning)
+      if (input.f !== "get" || output.f !== "get") return true;
+      const want = output.value;
+      const extends_ = (base: string | null): boolean =>
+        base === want || want?.startsWith(base ?? "") === true;
+      if (extends_(current(state, input.key))) return true;
+      for (const w of writes) {
+        if (w.f === "range" || w.key !== input.key) continue;
+        if (w.f === "delete" && extends_(absent)) return true;
+        if ((w.f === "put" || w.f === "cas") && extends_(w.value)) return true;
+      }
+      return false;
+    },
     inputKey: (input) =>
       JSON.stringify(
         input.f === "cas"

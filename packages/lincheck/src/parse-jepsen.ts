@@ -2,6 +2,12 @@
 //
 //   INFO  jepsen.util - <process>\t<type>\t<f>\t<value>
 //
+// Fields are separated by any run of whitespace (tabs or spaces: both occur in real logs). What
+// precedes the `jepsen.util` logger name (a level, a timestamp such as `2017-03-02
+// 12:34:56,789{GMT}`, a thread such as `[jepsen worker 3]`) is ignored, as is the separator after
+// it (` - `, `: ` or none); so is anything after the value (Jepsen prints an operation's error
+// there). A line of just `<process> <type> <f> <value>` is read too.
+//
 // <type> is :invoke, :ok, :fail or :info; <f> is :read, :write or :cas; <value> is nil, an
 // integer, [A B] (a cas from A to B) or a keyword such as :timed-out. Times are line numbers.
 // - `:invoke` starts an operation of that process (a process has at most one at a time);
@@ -26,7 +32,9 @@ type JepsenValue =
   | { readonly kind: "pair"; readonly a: number | null; readonly b: number | null }
   | { readonly kind: "keyword"; readonly name: string };
 
-const PREFIX = /^INFO\s+jepsen\.util\s+-\s+(\d+)\t(.*)$/;
+/** `jepsen.util`, its separator, then the process and the rest; or a bare operation line. */
+const LOGGED = /(?:^|\s|\])jepsen\.util(?:\s+-|:)?\s+(\S+)(?:\s+(.*))?$/;
+const BARE = /^\s*(\d+)\s+(:(?:invoke|ok|fail|info)(?:\s.*)?)$/;
 const TYPES = [":invoke", ":ok", ":fail", ":info"] as const;
 const FS = [":read", ":write", ":cas"] as const;
 type JepsenType = (typeof TYPES)[number];
@@ -42,7 +50,7 @@ const scalar = (s: string): number | null | undefined => {
 const parseValue = (s: string): JepsenValue | undefined => {
   const v = scalar(s);
   if (v !== undefined) return v === null ? { kind: "nil" } : { kind: "int", value: v };
-  const pair = /^\[(\S+)\s+(\S+)\]$/.exec(s);
+  const pair = /^\[\s*([^\s,\]]+)[\s,]+([^\s,\]]+)\s*\]$/.exec(s);
   if (pair) {
     const a = scalar(pair[1]!);
     const b = scalar(pair[2]!);
@@ -50,6 +58,29 @@ const parseValue = (s: string): JepsenValue | undefined => {
   }
   if (/^:[\w.*+!?<>=/-]+$/.test(s)) return { kind: "keyword", name: s };
   return undefined;
+};
+
+/** A value written canonically (`[1 2]` however it was spaced), for comparing two lines' values. */
+const showValue = (v: JepsenValue): string => {
+  switch (v.kind) {
+    case "nil":
+      return "nil";
+    case "int":
+      return String(v.value);
+    case "pair":
+      return `[${v.a ?? "nil"} ${v.b ?? "nil"}]`;
+    case "keyword":
+      return v.name;
+  }
+};
+
+/**
+ * Type, f and value of an operation line's rest (the value may be a vector with spaces inside:
+ * `[1 2]`); what follows the value is extra columns. Undefined when a field is missing.
+ */
+const splitFields = (rest: string): [type: string, f: string, value: string] | undefined => {
+  const m = /^(\S+)\s+(\S+)\s+(\[[^\]]*\]|[^\s[]+)(?:\s.*)?$/.exec(rest.trim());
+  return m ? [m[1]!, m[2]!, m[3]!] : undefined;
 };
 
 interface Open {
@@ -67,17 +98,30 @@ export function parseJepsenRegister(text: string): RegisterOperation[] | History
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
     const line = i + 1;
-    const m = PREFIX.exec(lines[i]!.replace(/\r$/, ""));
+    const src = lines[i]!.replace(/\r$/, "");
+    const m = LOGGED.exec(src) ?? BARE.exec(src);
     if (!m) continue;
-    seen++;
-    const process = Number(m[1]);
     const err = (field: string | undefined, expected: string, got?: string) =>
       new HistoryParseError("jepsen-register", line, field, expected, got);
-    if (!Number.isSafeInteger(process)) return err("process", "a process number below 2^53", m[1]);
-    const fields = m[2]!.split("\t");
-    if (fields.length !== 3)
-      return err(undefined, "4 tab-separated fields: process, type, f, value", excerpt(lines[i]!));
-    const [type, f, rawValue] = fields as [string, string, string];
+    const rawProcess = m[1]!;
+    // a keyword process (:nemesis, …) carries no operation; anything else must be a number
+    if (rawProcess.startsWith(":")) continue;
+    if (!/^\d+$/.test(rawProcess)) {
+      // a message of the logger (`Relative time begins now`), unless it has an operation's shape
+      if (!/^:(?:invoke|ok|fail|info)(?:\s|$)/.test(m[2] ?? "")) continue;
+      return err("process", "a process number or a keyword such as :nemesis", excerpt(rawProcess));
+    }
+    seen++;
+    const process = Number(rawProcess);
+    if (!Number.isSafeInteger(process)) return err("process", "a process number below 2^53", rawProcess);
+    const fields = splitFields(m[2] ?? "");
+    if (fields === undefined)
+      return err(
+        undefined,
+        "whitespace-separated fields: process, type, f, value (then optional extra columns)",
+        excerpt(src),
+      );
+    const [type, f, rawValue] = fields;
     if (!(TYPES as readonly string[]).includes(type)) return err("type", TYPES.join(", "), excerpt(type));
     if (!(FS as readonly string[]).includes(f)) return err("f", FS.join(", "), excerpt(f));
     const value = parseValue(rawValue);
@@ -109,7 +153,7 @@ export function parseJepsenRegister(text: string): RegisterOperation[] | History
           input = { f: "cas", from: value.a, to: value.b };
           break;
       }
-      open.set(process, { line, f: jf, input, raw: rawValue });
+      open.set(process, { line, f: jf, input, raw: showValue(value) });
       continue;
     }
 
@@ -124,13 +168,13 @@ export function parseJepsenRegister(text: string): RegisterOperation[] | History
         break;
       case ":fail":
         if (jf === ":cas" && value.kind === "pair") {
-          if (rawValue !== inv.raw)
+          if (showValue(value) !== inv.raw)
             return err("value", `${inv.raw}, as invoked on line ${inv.line}`, rawValue);
           ops.push({ client: process, call, ret: line, input: inv.input, output: { f: "cas", ok: false } });
         } else if (
           value.kind !== "keyword" &&
           !(jf === ":read" && value.kind === "nil") &&
-          rawValue !== inv.raw
+          showValue(value) !== inv.raw
         )
           return err("value", `a keyword or ${inv.raw}, as invoked on line ${inv.line}`, rawValue);
         // otherwise: no effect, dropped
@@ -150,7 +194,7 @@ export function parseJepsenRegister(text: string): RegisterOperation[] | History
             break;
           case "write":
           case "cas":
-            if (rawValue !== inv.raw)
+            if (showValue(value) !== inv.raw)
               return err("value", `${inv.raw}, as invoked on line ${inv.line}`, rawValue);
             ops.push({
               client: process,
@@ -169,7 +213,7 @@ export function parseJepsenRegister(text: string): RegisterOperation[] | History
       "jepsen-register",
       undefined,
       undefined,
-      "Jepsen operation lines such as 'INFO  jepsen.util - 0<TAB>:invoke<TAB>:read<TAB>nil'",
+      "Jepsen operation lines such as 'INFO  jepsen.util - 0 :invoke :read nil' (fields separated by tabs or spaces)",
       "none in the file",
     );
   for (const [process, inv] of open)

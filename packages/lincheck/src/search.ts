@@ -6,10 +6,19 @@
 // from the front, every call event before the first return event is a candidate: if the model
 // accepts the operation in the current state and the configuration (linearised set ∪ {op}, new
 // state) was never seen, the operation is linearised — its events are unlinked (dancing links)
-// and the scan restarts at the front. At the first return event, the operation it belongs to must
-// take effect before anything else that is left: the candidates are exhausted, the last choice is
-// undone and the scan resumes after it. The history is linearisable iff the list empties; running
-// out of choices to undo proves it is not.
+// and the search goes on from the new configuration. The operation of the first return event must
+// take effect before anything else that is left, so when every candidate has been tried the last
+// choice is undone and the next candidate of the configuration before it is tried. The history is
+// linearisable iff the list empties; running out of choices to undo proves it is not.
+//
+// Two things keep the search small on long, highly concurrent histories (50 clients):
+// - Forced moves. A completed read-only candidate (`isReadOnly`: it never changes the state) that
+//   the model accepts may be linearised first without loss of generality: moving it to the front
+//   of any linearisation of the rest keeps every state and every real-time order (no operation
+//   left returned before its call). So it is taken with no alternative tried, and if its
+//   configuration was seen before, the current one fails at once.
+// - Earliest return first. The other completed candidates are tried in the order of their returns:
+//   the operation that must take effect soonest first, which is how real services order them.
 //
 // Operations with an unknown outcome never return (they return at +∞): they are candidates from
 // their call on, and linearising one after every completed operation is the same as never
@@ -35,27 +44,23 @@ export interface SearchOptions {
   readonly pendingMayRepeat?: boolean;
   /** Give up with "unknown" after this many search steps (default: no limit). */
   readonly maxSteps?: number;
+  /**
+   * Most configurations the visited set holds (rounded down to a power of two; default 2^22, some
+   * 70 MiB without pending operations; never more than 512 MiB whatever the pending bits take).
+   * Past it, old configurations are forgotten: memory stays bounded, the search may repeat work.
+   */
+  readonly maxVisited?: number;
 }
 
 const NIL = -1;
 /** Time is looked at every this many search steps. */
 const CLOCK_EVERY = 1 << 12;
-
-/** A growable bitset store: `count` sets of `width` 32-bit words each. */
-class BitsetStore {
-  data: Uint32Array;
-  constructor(readonly width: number) {
-    this.data = new Uint32Array(Math.max(1, width) * 1024);
-  }
-  put(k: number, bits: Uint32Array): void {
-    if ((k + 1) * this.width > this.data.length) {
-      const bigger = new Uint32Array(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
-    this.data.set(bits, k * this.width);
-  }
-}
+/** Slots probed per insertion into the visited set before it grows or evicts. */
+const PROBE = 16;
+/** Default bound of the visited set: 2^22 slots (64 MiB for partitions without pending operations). */
+export const DEFAULT_MAX_VISITED = 1 << 22;
+/** Whatever `maxVisited` says, the visited set of one search never takes more than this. */
+const MAX_VISITED_BYTES = 512 * 2 ** 20;
 
 /**
  * The configurations seen so far. A configuration is (Lc, Lp, state): the completed and the
@@ -69,50 +74,147 @@ class BitsetStore {
  * way was neither visited — W would be a closer one — nor skipped: the configuration D that
  * dominated W was visited and, by the simulation above, is as close to success as W.)
  *
- * Stored as a hash table on Lc's Zobrist hash (h1 for the bucket with the state id, h2 to
- * compare) with Lc and Lp kept for exact comparison. It also holds the current Lc and Lp.
+ * Compact by design: a fixed-capacity open-addressing table of fingerprints in typed arrays — Lc
+ * by its 64-bit Zobrist hash, the state by a 64-bit hash of its key — with Lp kept as bits for
+ * the dominance test. It starts small and doubles up to `maxSlots`; once full, a new
+ * configuration overwrites one in its probe window. Forgetting a configuration only means it may
+ * be explored again (the search still terminates: every step linearises one more operation), so
+ * the bound costs time, never correctness. Two configurations share a fingerprint with
+ * probability about 2^-128 per pair.
  */
-class Memo {
+class VisitedSet {
   readonly lc: Uint32Array;
   readonly lp: Uint32Array;
-  private readonly heads = new Map<number, number>();
-  private readonly chain: number[] = [];
-  private readonly h2s: number[] = [];
-  private readonly stateIds: number[] = [];
-  private readonly lcs: BitsetStore;
-  private readonly lps: BitsetStore;
-  private size = 0;
+  private slots: number;
+  private keys: Int32Array;
+  private lps: Uint32Array;
+  private used: Uint8Array;
+  private count = 0;
+  evictions = 0;
 
-  constructor(completed: number, pending: number) {
+  private readonly maxSlots: number;
+
+  constructor(completed: number, pending: number, maxSlots: number) {
     this.lc = new Uint32Array(Math.ceil(completed / 32));
     this.lp = new Uint32Array(Math.ceil(pending / 32));
-    this.lcs = new BitsetStore(this.lc.length);
-    this.lps = new BitsetStore(this.lp.length);
+    // a slot takes 17 bytes plus 4 per word of pending bits: at most MAX_VISITED_BYTES in all
+    const bySize = MAX_VISITED_BYTES / (17 + 4 * this.lp.length);
+    let cap = 1 << 4;
+    while (cap * 2 <= Math.min(maxSlots, bySize)) cap *= 2;
+    this.maxSlots = cap;
+    this.slots = Math.min(1 << 12, cap);
+    this.keys = new Int32Array(4 * this.slots);
+    this.lps = new Uint32Array(this.lp.length * this.slots);
+    this.used = new Uint8Array(this.slots);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  private static bucket(h1: number, s1: number): number {
+    let x = (h1 ^ Math.imul(s1, 0x85ebca6b)) | 0;
+    x ^= x >>> 16;
+    x = Math.imul(x, 0x7feb352d);
+    return x ^ (x >>> 15);
   }
 
   /** Record the current (Lc, Lp, state) unless a recorded configuration dominates it. */
-  insert(h1: number, h2: number, stateId: number): boolean {
-    const bucket = (h1 ^ Math.imul(stateId, 0x85ebca6b)) | 0;
-    const first = this.heads.get(bucket) ?? -1;
-    const cw = this.lc.length;
+  insert(h1: number, h2: number, s1: number, s2: number): boolean {
     const pw = this.lp.length;
-    const lcs = this.lcs.data;
-    const lps = this.lps.data;
-    search: for (let k = first; k !== -1; k = this.chain[k]!) {
-      if (this.h2s[k] !== h2 || this.stateIds[k] !== stateId) continue;
-      for (let j = 0, base = k * cw; j < cw; j++) if (lcs[base + j] !== this.lc[j]) continue search;
-      for (let j = 0, base = k * pw; j < pw; j++) if ((lps[base + j]! & ~this.lp[j]!) !== 0) continue search;
-      return false;
+    for (;;) {
+      const mask = this.slots - 1;
+      const b = VisitedSet.bucket(h1, s1);
+      let free = -1;
+      for (let p = 0; p < PROBE; p++) {
+        const k = (b + p) & mask;
+        if (this.used[k] === 0) {
+          if (free === -1) free = k;
+          break;
+        }
+        const q = 4 * k;
+        if (
+          this.keys[q] !== h1 ||
+          this.keys[q + 1] !== h2 ||
+          this.keys[q + 2] !== s1 ||
+          this.keys[q + 3] !== s2
+        )
+          continue;
+        let dominated = true;
+        for (let j = 0, base = k * pw; j < pw; j++)
+          if ((this.lps[base + j]! & ~this.lp[j]!) !== 0) {
+            dominated = false;
+            break;
+          }
+        if (dominated) return false;
+      }
+      if (free === -1 && this.slots < this.maxSlots && this.count * 2 >= this.slots) {
+        this.grow();
+        continue;
+      }
+      if (free === -1) {
+        free = (b + ((h2 >>> 0) % PROBE)) & mask;
+        this.evictions++;
+      } else this.count++;
+      this.store(free, h1, h2, s1, s2, this.lp, 0);
+      return true;
     }
-    const k = this.size++;
-    this.lcs.put(k, this.lc);
-    this.lps.put(k, this.lp);
-    this.chain.push(first);
-    this.h2s.push(h2);
-    this.stateIds.push(stateId);
-    this.heads.set(bucket, k);
-    return true;
   }
+
+  private store(
+    k: number,
+    h1: number,
+    h2: number,
+    s1: number,
+    s2: number,
+    lp: Uint32Array,
+    at: number,
+  ): void {
+    const q = 4 * k;
+    this.keys[q] = h1;
+    this.keys[q + 1] = h2;
+    this.keys[q + 2] = s1;
+    this.keys[q + 3] = s2;
+    const pw = this.lp.length;
+    for (let j = 0; j < pw; j++) this.lps[k * pw + j] = lp[at + j]!;
+    this.used[k] = 1;
+  }
+
+  private grow(): void {
+    const { keys, lps, used, slots } = this;
+    const pw = this.lp.length;
+    this.slots = slots * 2;
+    this.keys = new Int32Array(4 * this.slots);
+    this.lps = new Uint32Array(pw * this.slots);
+    this.used = new Uint8Array(this.slots);
+    const mask = this.slots - 1;
+    for (let k = 0; k < slots; k++) {
+      if (used[k] === 0) continue;
+      const b = VisitedSet.bucket(keys[4 * k]!, keys[4 * k + 2]!);
+      for (let p = 0; p < PROBE; p++) {
+        const t = (b + p) & mask;
+        if (this.used[t] === 0) {
+          this.store(t, keys[4 * k]!, keys[4 * k + 1]!, keys[4 * k + 2]!, keys[4 * k + 3]!, lps, k * pw);
+          break;
+        }
+      }
+    }
+  }
+}
+
+/** Two independent 32-bit hashes of a string (FNV-1a and a multiplicative one), as a pair. */
+function hashString(s: string, out: Int32Array): void {
+  let a = 0x811c9dc5 | 0;
+  let b = 0x27d4eb2f;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b + c, 0x9e3779b1) ^ (b >>> 13);
+  }
+  a ^= s.length;
+  b = Math.imul(b ^ (b >>> 16), 0x85ebca6b);
+  out[0] = a ^ (a >>> 15);
+  out[1] = b ^ (b >>> 13);
 }
 
 const setBit = (bits: Uint32Array, j: number): void => {
@@ -132,6 +234,20 @@ function sortedEvents<I, O>(ops: readonly Operation<I, O>[]): Int32Array {
   const events = Array.from({ length: 2 * n }, (_, e) => e);
   events.sort((a, b) => time(a) - time(b) || (a & 1) - (b & 1) || a - b);
   return Int32Array.from(events);
+}
+
+/** A growable stack of candidate lists (one list per search depth). */
+class CandidateArena {
+  data = new Int32Array(1024);
+  top = 0;
+  push(x: number): void {
+    if (this.top === this.data.length) {
+      const bigger = new Int32Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.top++] = x;
+  }
 }
 
 /**
@@ -196,6 +312,8 @@ export function searchLinearization<S, I, O>(
   let pendingCount = 0;
   for (let i = 0; i < n; i++) slot[i] = ops[i]!.ret !== undefined ? completed++ : pendingCount++;
   const isPending = (i: number): boolean => ops[i]!.ret === undefined;
+  const readOnly = new Uint8Array(n);
+  for (let i = 0; i < n; i++) readOnly[i] = !isPending(i) && model.isReadOnly(ops[i]!.input) ? 1 : 0;
 
   // Zobrist hashing of Lc: two independent 32-bit words per completed operation, xor-ed in and
   // out as operations are linearised and undone.
@@ -218,7 +336,11 @@ export function searchLinearization<S, I, O>(
     }
   // Repeatable pending operations are never used up: configurations are (Lc, state).
   const repeat = options.pendingMayRepeat === true;
-  const memo = new Memo(completed, repeat ? 0 : pendingCount);
+  const memo = new VisitedSet(
+    completed,
+    repeat ? 0 : pendingCount,
+    options.maxVisited ?? DEFAULT_MAX_VISITED,
+  );
   const mark = (i: number): void => {
     if (!isPending(i)) setBit(memo.lc, slot[i]!);
     else if (!repeat) setBit(memo.lp, slot[i]!);
@@ -250,99 +372,138 @@ export function searchLinearization<S, I, O>(
     const j = slot[t]!;
     return (lp[j >>> 5]! & (1 << (j & 31))) === 0;
   };
-  const stateIds = new Map<string, number>();
-  const idOf = (st: S): number => {
-    const key = model.stateKey(st);
-    let id = stateIds.get(key);
-    if (id === undefined) stateIds.set(key, (id = stateIds.size));
-    return id;
-  };
+  const hashed = new Int32Array(2);
+  const retOf = (i: number): number => ops[i]!.ret ?? Number.POSITIVE_INFINITY;
 
-  // (with repeatable pending operations the stack may grow beyond n)
+  // The stack: at depth d, the operation linearised to leave configuration d, configuration d's
+  // state (and its hash), and configuration d's candidates: arena[candFrom[d] .. candFrom[d + 1])
+  // (for the current depth: up to arena.top), the next one to try at candAt[d].
   const stackOp: number[] = [];
-  const stackStateId: number[] = [];
-  const stackLimit: number[] = [];
   const stackState: S[] = [];
+  const stackS1: number[] = [];
+  const stackS2: number[] = [];
+  const candFrom: number[] = [];
+  const candAt: number[] = [];
+  const arena = new CandidateArena();
   let depth = 0;
   let state = model.init;
-  let stateId = idOf(state);
+  hashString(model.stateKey(state), hashed);
+  let s1 = hashed[0]!;
+  let s2 = hashed[1]!;
   let h1 = 0;
   let h2 = 0;
-  // The scan: e in the completed list, or (pending) in the pending list up to rank `limit`, the
-  // rank of the first return event left.
-  let e = next[HEAD]!;
-  let pending = false;
-  let limit = 0;
   let steps = 0;
   const deadline = options.deadline;
   const maxSteps = options.maxSteps ?? Number.POSITIVE_INFINITY;
+  const byReturn = (a: number, b: number): number => retOf(a) - retOf(b) || ops[a]!.call - ops[b]!.call;
+  const scratch: number[] = [];
+  const writes: I[] = [];
+  const mayReach = model.mayReach?.bind(model);
 
+  /** Linearise operation i, leaving configuration `depth` for a new one with state `to`. */
+  const push = (i: number, to: S, t1: number, t2: number): void => {
+    stackOp[depth] = i;
+    stackState[depth] = state;
+    stackS1[depth] = s1;
+    stackS2[depth] = s2;
+    depth++;
+    state = to;
+    s1 = t1;
+    s2 = t2;
+    h1 ^= z1[i]!;
+    h2 ^= z2[i]!;
+    const c = 2 * i;
+    if (!isPending(i)) {
+      unlink(c);
+      unlink(c + 1);
+    } else if (!repeat) unlink(c);
+  };
+
+  /**
+   * Enter configuration `depth`: take a forced move if there is one (true: pushed, enter again),
+   * otherwise list the candidates (none when a forced move leads to a configuration seen before).
+   */
+  const enter = (): boolean => {
+    candFrom[depth] = arena.top;
+    candAt[depth] = arena.top;
+    let e = next[HEAD]!;
+    for (; e !== NIL && (e & 1) === 0; e = next[e]!) {
+      const i = e >> 1;
+      if (readOnly[i] === 0) continue;
+      const op = ops[i]!;
+      if (!model.step(state, op.input, op.output).ok) continue;
+      mark(i);
+      if (memo.insert(h1 ^ z1[i]!, h2 ^ z2[i]!, s1, s2)) {
+        push(i, state, s1, s2);
+        return true;
+      }
+      unmark(i);
+      return false; // the forced move's configuration was seen: this one fails too
+    }
+    scratch.length = 0;
+    for (let c = next[HEAD]!; c !== e; c = next[c]!) if (readOnly[c >> 1] === 0) scratch.push(c >> 1);
+    const limit = e === NIL ? Number.POSITIVE_INFINITY : rank[e]!;
+    const pendingFrom = scratch.length;
+    for (let p = next[PHEAD]!; p !== NIL && rank[p]! < limit; p = next[p]!) scratch.push(p >> 1);
+    if (mayReach !== undefined && e !== NIL && readOnly[e >> 1] === 1) {
+      // the read that returns first is not accepted now: can the candidates still lead to it?
+      const x = ops[e >> 1]!;
+      writes.length = 0;
+      for (const i of scratch) writes.push(ops[i]!.input);
+      if (!mayReach(state, x.input, x.output!, writes)) return false;
+    }
+    const completedCandidates = scratch.slice(0, pendingFrom).sort(byReturn);
+    for (const i of completedCandidates) arena.push(i);
+    for (let k = pendingFrom; k < scratch.length; k++) arena.push(scratch[k]!);
+    return false;
+  };
+
+  while (enter());
   while (next[HEAD] !== NIL) {
     if (++steps % CLOCK_EVERY === 0) {
       if (deadline !== undefined && performance.now() > deadline) return "unknown";
       if (steps >= maxSteps) return "unknown";
     }
-    if (!pending && (e & 1) === 1) {
-      // the first return event: the completed candidates are exhausted, on to the pending ones
-      limit = rank[e]!;
-      pending = true;
-      e = next[PHEAD]!;
-      continue;
-    }
-    if (pending && (e === NIL || rank[e]! > limit)) {
-      // every candidate tried: undo the last choice and try the next candidate after it
+    const at = candAt[depth]!;
+    if (at === arena.top) {
+      // every candidate tried: undo the last choice; its configuration tries its next candidate
       if (depth === 0) return "not-linearizable";
+      arena.top = candFrom[depth]!;
       depth--;
       const i = stackOp[depth]!;
       state = stackState[depth]!;
-      stateId = stackStateId[depth]!;
+      s1 = stackS1[depth]!;
+      s2 = stackS2[depth]!;
       h1 ^= z1[i]!;
       h2 ^= z2[i]!;
       unmark(i);
       const c = 2 * i;
-      if (ops[i]!.ret !== undefined) {
+      if (!isPending(i)) {
         relink(c + 1);
         relink(c);
-        pending = false;
-      } else {
-        if (!repeat) relink(c);
-        limit = stackLimit[depth]!;
-      }
-      e = next[c]!;
+      } else if (!repeat) relink(c);
       continue;
     }
-    // e is the call event of a candidate
-    const i = e >> 1;
-    if (pending && twinWaiting(i)) {
-      e = next[e]!;
-      continue;
-    }
+    candAt[depth] = at + 1;
+    const i = arena.data[at]!;
+    if (isPending(i) && twinWaiting(i)) continue;
     const op = ops[i]!;
     const r = model.step(state, op.input, op.output);
-    if (r.ok) {
-      const sid = r.state === state ? stateId : idOf(r.state);
-      mark(i);
-      if (memo.insert(h1 ^ z1[i]!, h2 ^ z2[i]!, sid)) {
-        stackOp[depth] = i;
-        stackStateId[depth] = stateId;
-        stackLimit[depth] = limit;
-        stackState[depth] = state;
-        depth++;
-        state = r.state;
-        stateId = sid;
-        h1 ^= z1[i]!;
-        h2 ^= z2[i]!;
-        if (op.ret !== undefined) {
-          unlink(e);
-          unlink(e + 1);
-        } else if (!repeat) unlink(e);
-        e = next[HEAD]!;
-        pending = false;
-        continue;
-      }
-      unmark(i);
+    if (!r.ok) continue;
+    let t1 = s1;
+    let t2 = s2;
+    if (r.state !== state) {
+      hashString(model.stateKey(r.state), hashed);
+      t1 = hashed[0]!;
+      t2 = hashed[1]!;
     }
-    e = next[e]!;
+    mark(i);
+    if (!memo.insert(h1 ^ z1[i]!, h2 ^ z2[i]!, t1, t2)) {
+      unmark(i);
+      continue;
+    }
+    push(i, r.state, t1, t2);
+    while (enter());
   }
   return "linearizable";
 }

@@ -64,6 +64,13 @@ export interface Model<S, I, O> {
    * earliest-called unused one), which keeps histories with many unknown outcomes tractable.
    */
   inputKey?(input: I): string;
+  /**
+   * Optional pruning. May the read-only `input`, which returned `output`, still be linearised after
+   * applying some of `writes` (any subset, in any order, each any number of times) to `state`?
+   * Answer false only when certainly not; the search then abandons the configuration (the read's
+   * return comes first, so only these writes can still precede it).
+   */
+  mayReach?(state: S, input: I, output: O, writes: readonly I[]): boolean;
   /** True for operations that never change the state (reads): pending ones are dropped. */
   isReadOnly(input: I): boolean;
   /**
