@@ -1,11 +1,9 @@
 import { Command, InvalidArgumentError } from "commander";
 import { runAblations } from "./ablations.js";
 import { ArgumentError } from "./argument-error.js";
-import { runServiceBench } from "@adore/harness";
 import { runBench } from "./bench.js";
 import { addCheckCommand } from "./check.js";
 import { runDemo } from "./demo.js";
-import { runExperiment } from "@adore/harness";
 import { runExplore, withRuleOptions } from "./explore.js";
 import { addLincheckCommand } from "./lincheck.js";
 import { addServiceCommands } from "./service.js";
@@ -137,6 +135,7 @@ export function buildProgram(): Command {
     .option("--keys <n>", "size of the key space", int("--keys"), 1000)
     .option("--no-etcd", "measure adore only")
     .action(async (o) => {
+      const { runServiceBench } = await import("@adore/harness");
       await runServiceBench({
         clients: o.clients,
         seconds: o.seconds,
@@ -164,6 +163,7 @@ export function buildProgram(): Command {
     .action(async (o) => {
       if (o.scheme !== "raft-single" && o.scheme !== "raft-joint")
         throw new InvalidArgumentError(`--scheme must be raft-single or raft-joint, got ${o.scheme}`);
+      const { runExperiment } = await import("@adore/harness");
       const r = await runExperiment({ requests: o.requests, scheme: o.scheme, dir: o.dir });
       if (r.missing > 0 || !r.tracesOk) process.exitCode = 1;
     });

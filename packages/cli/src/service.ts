@@ -8,18 +8,28 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ConfigSyntaxError, getScheme, schemeNames } from "@adore/schemes";
 import { type Command, type CommanderError, InvalidArgumentError } from "commander";
-import {
+import type {
   AdoreClient,
-  AdoreError,
-  DataDirError,
-  describeExit,
-  describeRejection,
+  ConfigSummary,
   LocalCluster,
-  type NodeFlags,
-  type ConfigSummary,
-  type MemberChangeResult,
-  type NodeStatus,
+  MemberChangeResult,
+  NodeFlags,
+  NodeStatus,
 } from "@adore/runtime-node";
+
+// The service library (and with it msgpackr, pino, prom-client) is loaded by the service commands
+// only, when they run: `adore check` and the other model commands never load it.
+type Runtime = typeof import("@adore/runtime-node");
+let loaded: Runtime | undefined;
+async function loadRuntime(): Promise<Runtime> {
+  loaded ??= await import("@adore/runtime-node");
+  return loaded;
+}
+/** The service library, once a command has loaded it. */
+function runtime(): Runtime {
+  if (!loaded) throw new Error("internal: the service library is used before it is loaded");
+  return loaded;
+}
 
 type Exit = 0 | 1 | 2;
 
@@ -169,7 +179,7 @@ export function resolveEndpoints(o: { endpoints?: string; cluster?: string }, cw
 
 function clientFor(o: ConnArgs, endpoints: string[]): AdoreClient {
   const token = o.token ?? process.env.ADORE_TOKEN;
-  return new AdoreClient({
+  return new (runtime().AdoreClient)({
     endpoints,
     timeoutMs: o.timeout,
     attemptTimeoutMs: Math.min(o.timeout, 2000),
@@ -181,6 +191,7 @@ function clientFor(o: ConnArgs, endpoints: string[]): AdoreClient {
 /** What an error means to the user: one line and an exit code. */
 function explain(e: unknown, endpoints: readonly string[], refusal: boolean): { line: string; code: Exit } {
   if (e instanceof UsageError) return { line: e.message, code: 2 };
+  const { AdoreError, describeRejection } = runtime();
   if (!(e instanceof AdoreError)) return { line: e instanceof Error ? e.message : String(e), code: 2 };
   const msg = e.message.slice(e.code.length + 2);
   switch (e.code) {
@@ -222,13 +233,14 @@ async function withClient(
   let endpoints: string[] = [];
   let client: AdoreClient | undefined;
   let code: Exit;
+  await loadRuntime();
   try {
     endpoints = resolveEndpoints(o);
     client = clientFor(o, endpoints);
     code = await body(client, endpoints);
   } catch (e) {
     const x = explain(e, endpoints, refusal);
-    if (o.json && e instanceof AdoreError)
+    if (o.json && e instanceof runtime().AdoreError)
       out(JSON.stringify({ ok: false, error: e.toWire(), ...(x.code === 1 ? { refused: true } : {}) }));
     process.stderr.write(`adore ${name}: ${x.line}\n`);
     code = x.code;
@@ -295,6 +307,7 @@ interface ClusterUpArgs {
 }
 
 async function clusterUp(o: ClusterUpArgs): Promise<Exit> {
+  const { DataDirError, describeExit, LocalCluster } = await loadRuntime();
   const fail = (line: string): Exit => {
     err(`adore cluster up: ${line}`);
     return 2;
@@ -815,7 +828,7 @@ function addStatusCommand(program: Command): void {
           try {
             return { endpoint: addr, status: await c.statusOf(addr) };
           } catch (e) {
-            const why = e instanceof AdoreError ? e.message.slice(e.code.length + 2) : String(e);
+            const why = e instanceof runtime().AdoreError ? e.message.slice(e.code.length + 2) : String(e);
             return { endpoint: addr, error: why.startsWith(`${addr}: `) ? why.slice(addr.length + 2) : why };
           }
         }),

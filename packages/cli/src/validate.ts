@@ -1,12 +1,5 @@
 import { existsSync, statSync, writeFileSync } from "node:fs";
-import {
-  adoreViewOfTraces,
-  refineTraceDir,
-  renderRunSvg,
-  TraceFormatError,
-  type TraceReport,
-  validateTraceDir,
-} from "@adore/refinement";
+import type { TraceReport } from "@adore/refinement";
 import type { Command } from "commander";
 
 /** Prints a trace report; returns the exit code (0 valid, 1 invalid). */
@@ -37,12 +30,15 @@ export function addValidateCommand(program: Command): void {
       "validate recorded protocol traces: replay every node's inputs through the core (events must match), then check election and state-machine safety across nodes",
     )
     .option("--svg <file>", "write the run's ADORE cache tree (summarized) as SVG")
-    .action((dir: string, o: { svg?: string }) => {
+    .action(async (dir: string, o: { svg?: string }) => {
       if (!existsSync(dir) || !statSync(dir).isDirectory()) {
         process.stderr.write(`adore validate: ${dir} is not a directory\n`);
         process.exitCode = 2;
         return;
       }
+      // the refinement suite is loaded when the command runs, not with the program
+      const { adoreViewOfTraces, refineTraceDir, renderRunSvg, TraceFormatError, validateTraceDir } =
+        await import("@adore/refinement");
       try {
         const out = (l: string) => process.stdout.write(`${l}\n`);
         const report = validateTraceDir(dir);

@@ -146,8 +146,56 @@ describe("the bundles", () => {
   });
 });
 
+describe("the built CLI loads what a command needs, and no more", () => {
+  const loads = (args: readonly string[]) => async () => {
+    const file = join(tmp, `loads-${args[0]}.txt`);
+    const hook = join(root, "packages", "cli", "test", "fixtures", "record-loads.mjs");
+    const p = spawnSync(process.execPath, ["--import", hook, main, ...args], {
+      cwd: root,
+      env: { ...env, ADORE_LOADS_FILE: file },
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    expect(p.status, p.stderr).toBe(0);
+    return readFileSync(file, "utf8");
+  };
+  const SERVICE =
+    /packages\/(runtime-node|harness)\/dist|node_modules\/(\.pnpm\/)?(msgpackr|pino|prom-client)[@/]/;
+
+  it("adore check loads neither the service library nor its dependencies", async () => {
+    const loaded = await loads(["check", "--scheme", "raft-single", "--nodes", "3", "--depth", "3"])();
+    expect(loaded).toContain("packages/adore-core/dist");
+    expect(loaded.split("\n").filter((u) => SERVICE.test(u))).toEqual([]);
+    expect(loaded).not.toContain("packages/refinement/dist");
+  }, 150_000);
+
+  it("adore refine loads the refinement suite but not the service", async () => {
+    const loaded = await loads(["refine", "--layer", "sraft", "--nodes", "3", "--depth", "2"])();
+    expect(loaded).toContain("packages/refinement/dist");
+    expect(loaded.split("\n").filter((u) => SERVICE.test(u))).toEqual([]);
+  }, 150_000);
+
+  it("adore status loads the service library when it runs", async () => {
+    const file = join(tmp, "loads-status.txt");
+    const hook = join(root, "packages", "cli", "test", "fixtures", "record-loads.mjs");
+    const [port] = await allocatePorts(1);
+    spawnSync(
+      process.execPath,
+      ["--import", hook, main, "status", "--endpoints", `127.0.0.1:${port}`, "--timeout", "300"],
+      {
+        cwd: root,
+        env: { ...env, ADORE_LOADS_FILE: file },
+        encoding: "utf8",
+        timeout: 60_000,
+      },
+    );
+    expect(readFileSync(file, "utf8")).toContain("packages/runtime-node/dist");
+  }, 90_000);
+});
+
 describe("the built CLI loads each lazily imported module", () => {
-  it.skipIf(etcdBinary() === undefined)(
+  // CI installs etcd (scripts/test.mjs), so there this test never skips
+  it.skipIf(!process.env.CI && etcdBinary() === undefined)(
     'adore bench reaches etcd (it died with Dynamic require of "process" is not supported)',
     async () => {
       const p = start([main, "bench", "--clients", "4", "--seconds", "1", "--keys", "10"]);

@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { MUTANTS, runRefine } from "../src/refine.js";
+import { MUTANTS } from "../src/refine.js";
+import { runRefine } from "../src/refine-run.js";
 
 const root = new URL("../../..", import.meta.url).pathname;
 
