@@ -1,13 +1,3 @@
-import { defineConfig } from "tsup";
+import { packageBuild } from "../../tsup.shared.js";
 
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: ["esm"],
-  target: "node20",
-  platform: "node",
-  // composite:true (from tsconfig.base) makes tsup's dts build fail with TS6307.
-  dts: { compilerOptions: { composite: false } },
-  sourcemap: true,
-  clean: true,
-  treeshake: true,
-});
+export default packageBuild(["src/index.ts"]);
