@@ -33,7 +33,7 @@ export {
 } from "./server.js";
 export { validateInput, validateMessage } from "./validate.js";
 export { adapterByName, adapterFor } from "./adapters.js";
-export { type AcceptedStep, acceptedStep } from "./reconfig-path.js";
+export { type AcceptedStep, acceptedStep } from "./core/confchange.js";
 export type { ClusterState, Effect, Ghost, NodeState } from "./cluster.js";
 export {
   addNode,

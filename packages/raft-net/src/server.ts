@@ -1,5 +1,19 @@
 import { assertNever, has, type NodeId, type NodeSet } from "@adore/adore-core";
-import { acceptedStep } from "./reconfig-path.js";
+import { effectiveConfig, effectiveConfigAt } from "./core/config.js";
+import { bestVoterOf, reconfigView, refuseReconfig, transferInProgress } from "./core/confchange.js";
+import {
+  markActive,
+  markInactive,
+  newProgress,
+  onAppendAccepted,
+  onAppendRejected,
+  onProbeSent,
+  onSnapshotSent,
+  pipeline,
+  type Progress,
+  staleRejection,
+} from "./core/progress.js";
+import { commitIndex, voteResult } from "./core/quorum.js";
 import { RaftLog } from "./log.js";
 import type { RaftParams } from "./options.js";
 import {
@@ -25,25 +39,9 @@ import {
 } from "./types.js";
 import { validateInput } from "./validate.js";
 
-/** What a leader knows of one follower's log (etcd's Progress). */
-export interface Progress {
-  /** Highest index known to match the leader's log. */
-  readonly match: number;
-  /** Next index to send. */
-  readonly next: number;
-  /**
-   * probe: one AppendEntries at a time until the follower's log position is found;
-   * replicate: pipelined, `next` advanced optimistically, at most `maxInflight` unacknowledged;
-   * snapshot: an InstallSnapshot is on its way.
-   */
-  readonly state: "probe" | "replicate" | "snapshot";
-  /** Last index of each unacknowledged AppendEntries (replicate state), ascending. */
-  readonly inflight: readonly number[];
-  /** probe: an AppendEntries is out; wait for its answer or the next heartbeat. */
-  readonly paused: boolean;
-  /** Heard from since the last check-quorum round. */
-  readonly active: boolean;
-}
+export type { Progress } from "./core/progress.js";
+export { effectiveConfig, voters } from "./core/config.js";
+export { reconfigRefusal } from "./core/confchange.js";
 
 /** A ReadIndex request waiting for a quorum to confirm the leader (Raft thesis §6.4). */
 export interface PendingRead {
@@ -180,44 +178,6 @@ function fromDurable<C>(id: NodeId, d: DurableState<C>, params: RaftParams<C>, s
   };
 }
 
-/** The voters of the configuration in force (ADORE's mbrs of the branch's configuration). */
-export function voters<C>(s: RaftServer<C>, p: RaftParams<C>): NodeSet {
-  return p.adapter.scheme.mbrs(effectiveConfig(s, p).membership.config);
-}
-
-/**
- * The configuration the server acts on: the latest in its log (the paper's rule); the
- * `configAtCommit` mutant uses the latest committed one instead.
- */
-export function effectiveConfig<C>(
-  s: RaftServer<C>,
-  p: RaftParams<C>,
-): { readonly membership: Membership<C>; readonly index: number } {
-  if (p.options.mutations.configAtCommit && s.config.index > s.commit) return s.log.configAt(s.commit);
-  return s.config;
-}
-
-/** The configuration an entry at index n was appended under (the latest one at or before n). */
-function effectiveConfigAt<C>(s: RaftServer<C>, p: RaftParams<C>, n: number): C {
-  if (p.options.mutations.configAtCommit) return s.log.configAt(Math.min(n, s.commit)).membership.config;
-  // the latest configuration entry is known: only an index below it needs the log scanned
-  if (n >= s.config.index) return s.config.membership.config;
-  return s.log.configAt(n).membership.config;
-}
-
-/**
- * Why the leader would refuse to reconfigure to `membership` now (R1⁺, R2, R3, the CAS, …), without
- * stepping: lets the application validate a whole request before it proposes any part of it.
- */
-export function reconfigRefusal<C>(
-  server: RaftServer<C>,
-  membership: Membership<C>,
-  ifConfigIndex: number | undefined,
-  params: RaftParams<C>,
-): Rejection | undefined {
-  return new Ctx(server, params).reconfigRefusal(membership, ifConfigIndex);
-}
-
 /** Raft's step function: (server, input) → (server', outputs). Never throws on bad input. */
 export function stepServer<C>(server: RaftServer<C>, input: Input<C>, params: RaftParams<C>): StepResult<C> {
   const bad = validateInput(input, server.id, params.adapter.validConfig);
@@ -319,6 +279,10 @@ class Ctx<C> {
   }
   private isQuorum(q: NodeSet): boolean {
     return this.scheme.isQuorum(q, this.cfg().membership.config);
+  }
+  /** The (pre-)candidate's vote tally under the configuration in force. */
+  private tally() {
+    return voteResult(this.scheme, this.cfg().membership.config, this.s.granted, this.s.refused);
   }
   /** Every node the leader replicates to: voters and learners other than itself. */
   private peers(): NodeId[] {
@@ -427,7 +391,7 @@ class Ctx<C> {
     s.refused = 0;
     this.resetTimeout();
     this.touch();
-    if (this.isQuorum(s.granted)) {
+    if (this.tally() === "won") {
       if (preVote) this.campaign(false, transfer);
       else this.becomeLeader();
       return;
@@ -458,8 +422,7 @@ class Ctx<C> {
     s.progress = progress;
     this.progressCopied = true;
     const next = s.log.lastIndex + 1;
-    for (const id of this.peers())
-      progress.set(id, { match: 0, next, state: "probe", inflight: [], paused: false, active: true });
+    for (const id of this.peers()) progress.set(id, newProgress(next));
     this.touch();
     this.event({ type: "becameLeader", term: s.term, voters: s.granted, configIndex: this.cfg().index });
     // the no-op of the new term: its commit gives R3 and commits the earlier terms' entries
@@ -479,15 +442,7 @@ class Ctx<C> {
     });
     // a config entry may add peers (new voters or learners)
     for (const id of this.peers())
-      if (!s.progress.has(id))
-        this.setProgress(id, {
-          match: 0,
-          next: entries[0]!.index,
-          state: "probe",
-          inflight: [],
-          paused: false,
-          active: true,
-        });
+      if (!s.progress.has(id)) this.setProgress(id, newProgress(entries[0]!.index));
     this.maybeCommit();
     this.broadcastAppend();
   }
@@ -529,23 +484,15 @@ class Ctx<C> {
     if (pr.state === "probe") {
       if (pr.paused && !heartbeat) return;
       this.sendAE(id, pr.next - 1, s.log.slice(pr.next, pr.next + this.o.maxEntriesPerMessage - 1));
-      this.setProgress(id, { ...pr, paused: true });
+      this.setProgress(id, onProbeSent(pr));
       return;
     }
     // replicate: pipeline within the in-flight window
-    let next = pr.next;
-    let inflight = pr.inflight;
-    let sent = false;
-    while (next <= s.log.lastIndex && inflight.length < this.o.maxInflight) {
-      const ents = s.log.slice(next, next + this.o.maxEntriesPerMessage - 1);
-      this.sendAE(id, next - 1, ents);
-      const last = ents[ents.length - 1]!.index;
-      inflight = inflight.concat(last);
-      next = last + 1;
-      sent = true;
-    }
-    if (sent) this.setProgress(id, { ...pr, next, inflight });
-    else if (heartbeat) this.sendAE(id, pr.next - 1, []);
+    const sent = pipeline(pr, s.log.lastIndex, this.o.maxInflight, this.o.maxEntriesPerMessage);
+    if (sent) {
+      for (const b of sent.batches) this.sendAE(id, b.from - 1, s.log.slice(b.from, b.to));
+      this.setProgress(id, sent.progress);
+    } else if (heartbeat) this.sendAE(id, pr.next - 1, []);
   }
 
   private sendAE(to: NodeId, prev: number, entries: Entry<C>[]): void {
@@ -576,13 +523,7 @@ class Ctx<C> {
       snapshot: s.log.snapshot,
       readSeq: s.readSeq,
     });
-    this.setProgress(to, {
-      ...pr,
-      state: "snapshot",
-      next: s.log.snapshotIndex + 1,
-      inflight: [],
-      paused: true,
-    });
+    this.setProgress(to, onSnapshotSent(pr, s.log.snapshotIndex));
   }
 
   private selfMatch(): number {
@@ -590,31 +531,23 @@ class Ctx<C> {
     return Math.min(s.stable, s.log.lastIndex);
   }
 
-  /** Advances the commit index: the largest N matched by a quorum with term(N) = current term. */
+  /** Advances the commit index (quorum.ts: commitIndex, with the two-configuration rule). */
   private maybeCommit(): void {
     const s = this.s;
     if (s.role !== "leader") return;
-    const scheme = this.scheme;
-    const latest = this.cfg().membership.config;
     // every replica the leader knows the match of (itself only up to what is durable)
     const matches: [NodeId, number][] = [[s.id, this.selfMatch()]];
     for (const [id, pr] of s.progress) matches.push([id, pr.match]);
-    const sorted = [...new Set(matches.map(([, m]) => m))].filter((n) => n > s.commit).sort((a, b) => b - a);
-    for (const n of sorted) {
-      // Raft §5.4.2: only entries of the leader's own term are committed by counting replicas
-      if (s.log.termAt(n) !== s.term && !this.o.mutations.commitOldTermByCounting) continue;
-      let q = 0;
-      for (const [id, m] of matches) if (m >= n) q |= 1 << id;
-      // a quorum of the configuration in force (Raft) and of the configuration at n, the one its
-      // entry was appended under (ADORE's push: isQuorum(Q, conf(C_M))); they differ only below an
-      // uncommitted configuration entry
-      const atN = effectiveConfigAt(s, this.p, n);
-      const qLatest = q & scheme.mbrs(latest);
-      const qAtN = q & scheme.mbrs(atN);
-      if (!scheme.isQuorum(qLatest, latest) || !scheme.isQuorum(qAtN, atN)) continue;
-      this.advanceCommit(n, qAtN);
-      return;
-    }
+    const c = commitIndex(this.scheme, {
+      matches,
+      commit: s.commit,
+      term: s.term,
+      termAt: (n) => s.log.termAt(n),
+      latest: this.cfg().membership.config,
+      configAt: (n) => effectiveConfigAt(s, this.p, n),
+      countOldTerms: this.o.mutations.commitOldTermByCounting === true,
+    });
+    if (c) this.advanceCommit(c.index, c.quorum);
   }
 
   private advanceCommit(n: number, quorum?: NodeSet): void {
@@ -645,7 +578,7 @@ class Ctx<C> {
     if (next !== undefined && !this.scheme.equals(next, cfg.membership.config)) {
       if (this.o.leaderRemoval === "transfer-first" && !has(this.scheme.mbrs(next), s.id)) {
         // not a member of the configuration that completes the change: a member completes it
-        const to = this.bestVoterOf(this.scheme.mbrs(next));
+        const to = bestVoterOf(s.progress, this.voterSet(), this.scheme.mbrs(next));
         if (s.transferee === NONE && to !== NONE) this.transfer(to);
         return;
       }
@@ -654,7 +587,7 @@ class Ctx<C> {
     }
     // a leader that is no longer a voter steps down once its removal is committed
     if (!has(this.voterSet(), s.id)) {
-      const best = this.bestVoterOf(this.voterSet());
+      const best = bestVoterOf(s.progress, this.voterSet(), this.voterSet());
       if (this.o.stepDownOnRemoval && best !== NONE) {
         this.send({ type: "TimeoutNow", from: s.id, to: best, term: s.term });
         this.event({ type: "transferStarted", to: best });
@@ -798,7 +731,7 @@ class Ctx<C> {
           let active = has(this.voterSet(), s.id) ? 1 << s.id : 0;
           for (const [id, pr] of s.progress) {
             if (pr.active) active |= 1 << id;
-            this.setProgress(id, { ...pr, active: false });
+            this.setProgress(id, markInactive(pr));
           }
           if (!this.isQuorum(active)) {
             this.becomeFollower(s.term, NONE, "checkQuorum");
@@ -820,7 +753,8 @@ class Ctx<C> {
   private propose(commands: readonly string[], requestId: number | undefined): Rejection | undefined {
     const s = this.s;
     if (s.role !== "leader") return { code: "NotLeader", leader: s.leader };
-    if (s.transferee !== NONE) return { code: "TransferInProgress", to: s.transferee };
+    const busy = transferInProgress(s);
+    if (busy) return busy;
     if (commands.length === 0) return { code: "Malformed", field: "commands", detail: "no commands" };
     let { index, versn } = this.nextEntry();
     const first = index;
@@ -833,59 +767,20 @@ class Ctx<C> {
     return undefined;
   }
 
-  /** The leader's reconfiguration guards (Fig. 7 R1⁺, R2, R3) and the membership CAS. */
-  reconfigRefusal(membership: Membership<C>, ifConfigIndex: number | undefined): Rejection | undefined {
-    const s = this.s;
-    const m = this.o.mutations;
-    if (s.role !== "leader") return { code: "NotLeader", leader: s.leader };
-    if (s.transferee !== NONE) return { code: "TransferInProgress", to: s.transferee };
-    const cfg = this.cfg();
-    if (ifConfigIndex !== undefined && ifConfigIndex !== s.config.index)
-      return { code: "ConfigIdMismatch", expected: ifConfigIndex, actual: s.config.index };
-    if (s.config.index > s.commit && !m.dropR2)
-      return { code: "R2", configIndex: s.config.index, commitIndex: s.commit };
-    if (s.commit < s.termStart && !m.dropR3)
-      return { code: "R3", term: s.term, termStart: s.termStart, commitIndex: s.commit };
-    const cur = cfg.membership.config;
-    if (!this.scheme.R1plus(cur, membership.config) && !m.dropR1plus) {
-      const via = acceptedStep(this.p.adapter, cur, membership.config);
-      return {
-        code: "R1plus",
-        current: this.scheme.print(cur),
-        proposed: this.scheme.print(membership.config),
-        ...(via ? { accepts: { config: this.scheme.print(via.config), kind: via.kind } } : {}),
-      };
-    }
-    const mbrs = this.scheme.mbrs(membership.config);
-    if (mbrs === 0)
-      return { code: "Malformed", field: "membership.config", detail: "a configuration needs a member" };
-    if ((mbrs & membership.learners) !== 0)
-      return { code: "Malformed", field: "membership.learners", detail: "a learner cannot also be a voter" };
-    if (this.o.leaderRemoval === "transfer-first" && !has(mbrs, s.id))
-      return { code: "RemovesLeader", transferTo: this.bestVoterOf(mbrs) };
-    return undefined;
-  }
-
-  /** The most up-to-date current voter among `among` (NONE if there is none). */
-  private bestVoterOf(among: NodeSet): NodeId {
-    const s = this.s;
-    let best = NONE;
-    let bestMatch = -1;
-    for (const [id, pr] of s.progress)
-      if (has(this.voterSet(), id) && has(among, id) && pr.match > bestMatch) {
-        best = id;
-        bestMatch = pr.match;
-      }
-    return best;
-  }
-
   private reconfigure(
     membership: Membership<C>,
     ifConfigIndex: number | undefined,
     requestId: number | undefined,
   ): Rejection | undefined {
     const s = this.s;
-    const why = this.reconfigRefusal(membership, ifConfigIndex);
+    // confchange.ts: R1⁺, R2, R3, the CAS and the membership checks
+    const why = refuseReconfig(
+      this.p.adapter,
+      reconfigView(s as RaftServer<C>, this.p),
+      membership,
+      ifConfigIndex,
+      this.o,
+    );
     if (why) {
       if (why.code === "RemovesLeader" && why.transferTo !== NONE) this.transfer(why.transferTo);
       this.replies.push({ type: "reconfigFailed", requestId, reason: why });
@@ -902,7 +797,8 @@ class Ctx<C> {
     if (s.role !== "leader") return { code: "NotLeader", leader: s.leader };
     if (to === s.id) return { code: "Stale", detail: "already leader" };
     if (!has(this.voterSet(), to)) return { code: "NotVoter", id: to };
-    if (s.transferee !== NONE) return { code: "TransferInProgress", to: s.transferee };
+    const busy = transferInProgress(s);
+    if (busy) return busy;
     this.touch();
     s.transferee = to;
     s.transferElapsed = 0;
@@ -1027,10 +923,11 @@ class Ctx<C> {
     this.touch();
     if (m.granted) s.granted |= 1 << m.from;
     else s.refused |= 1 << m.from;
-    if (this.isQuorum(s.granted)) {
+    const result = this.tally();
+    if (result === "won") {
       if (m.preVote) this.campaign(false, false);
       else this.becomeLeader();
-    } else if (this.isQuorum(s.refused)) this.becomeFollower(s.term, NONE);
+    } else if (result === "lost") this.becomeFollower(s.term, NONE);
     return undefined;
   }
 
@@ -1146,19 +1043,11 @@ class Ctx<C> {
     const pr = s.progress.get(m.from);
     if (!pr) return { code: "NotMember", from: m.from };
     this.touch();
-    let p: Progress = pr.active ? pr : { ...pr, active: true };
+    let p = markActive(pr);
     if (m.success) {
-      const match = Math.max(p.match, Math.min(m.matchIndex, s.log.lastIndex));
-      const next = Math.max(p.next, match + 1);
-      const inflight = p.inflight.filter((x) => x > m.matchIndex);
       // a probe that succeeded (or a snapshot that arrived) starts pipelining
-      const caughtUp = p.state !== "snapshot" || match >= s.log.snapshotIndex;
-      p =
-        p.state === "replicate"
-          ? { ...p, match, next, inflight }
-          : caughtUp
-            ? { ...p, match, next: match + 1, inflight: [], state: "replicate", paused: false }
-            : { ...p, match };
+      p = onAppendAccepted(p, m.matchIndex, s.log.lastIndex, s.log.snapshotIndex);
+      const match = p.match;
       this.setProgress(m.from, p);
       this.ackRead(m.from, m.readSeq);
       if (match > pr.match) this.maybeCommit();
@@ -1172,18 +1061,14 @@ class Ctx<C> {
     }
     // rejected: only the answer to what we last probed (or any, in replicate) moves `next` back
     this.ackRead(m.from, m.readSeq);
-    if (m.rejectIndex < p.match) {
+    const stale = staleRejection(p, m.rejectIndex);
+    if (stale) {
       this.setProgress(m.from, p);
-      return { code: "Stale", detail: "rejection below the match index" };
+      return { code: "Stale", detail: stale };
     }
-    if (p.state === "probe" && m.rejectIndex !== p.next - 1) {
-      this.setProgress(m.from, p);
-      return { code: "Stale", detail: "rejection of an older probe" };
-    }
-    let next = Math.min(m.rejectIndex, m.hintIndex + 1);
-    if (m.hintTerm > 0) next = Math.min(next, s.log.lastIndexWithTermAtMost(m.hintTerm, m.hintIndex) + 1);
-    next = Math.max(p.match + 1, next);
-    p = { ...p, next, state: "probe", inflight: [], paused: false };
+    p = onAppendRejected(p, m.rejectIndex, m.hintIndex, m.hintTerm, (t, i) =>
+      s.log.lastIndexWithTermAtMost(t, i),
+    );
     this.setProgress(m.from, p);
     this.sendAppend(m.from, false);
     return undefined;

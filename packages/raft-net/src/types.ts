@@ -298,7 +298,7 @@ export type Rejection =
   | { readonly code: "TransferInProgress"; readonly to: NodeId }
   /**
    * R1⁺ (Fig. 7): the scheme does not allow this configuration after the current one. `accepts`
-   * names a configuration it does allow now on the way to `proposed` (see reconfig-path.ts):
+   * names a configuration it does allow now on the way to `proposed` (see core/confchange.ts, acceptedStep):
    * "finish" — an intermediate form the leader finishes into `proposed` by itself once committed
    * (raft-joint's joint configuration); "step" — a first step, `proposed` is proposed after it.
    */
