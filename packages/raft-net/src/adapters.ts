@@ -1,14 +1,27 @@
-import type { NodeId, NodeSet, Scheme } from "@adore/adore-core";
-import { getScheme, type JointConfig } from "@adore/schemes";
+import type { Scheme } from "@adore/adore-core";
+import { changedConfig, getScheme, registeredOf } from "@adore/schemes";
 import type { SchemeAdapter } from "./options.js";
 
 /**
- * The follow-up steps raft-net needs per scheme, beyond Fig. 7: how a committed configuration is
- * finished (joint consensus leaves the joint phase) and how a learner becomes a voter.
+ * What raft-net needs of a scheme beyond Fig. 7, from the scheme's own registry entry: its
+ * membership helpers (how a committed joint configuration is finished, how a learner becomes a
+ * voter) and a check for configurations that arrive from the wire. A scheme that is not
+ * registered (a user's) has only the generic checks and no helpers.
  */
 export function adapterFor<C>(scheme: Scheme<C>): SchemeAdapter<C> {
-  const validConfig = configValidator(scheme);
-  return { ...followUps(scheme), validConfig };
+  const reg = registeredOf(scheme);
+  const membership = reg?.membership;
+  return {
+    scheme,
+    validConfig: configValidator(scheme, reg?.parse),
+    ...(membership
+      ? {
+          membership,
+          finish: membership.finish,
+          addVoter: (cf: C, id: number) => changedConfig(membership.addVoter(cf, id)),
+        }
+      : {}),
+  };
 }
 
 /**
@@ -16,14 +29,10 @@ export function adapterFor<C>(scheme: Scheme<C>): SchemeAdapter<C> {
  * must print and parse back to itself; for any scheme its members must form a node set and the
  * scheme's own functions must accept it without throwing.
  */
-function configValidator<C>(scheme: Scheme<C>): (c: unknown) => string | undefined {
-  let parse: ((text: string) => unknown) | undefined;
-  try {
-    const reg = getScheme(scheme.name);
-    if (reg.scheme === (scheme as unknown)) parse = reg.parse;
-  } catch {
-    // a user-defined scheme: the generic checks only
-  }
+function configValidator<C>(
+  scheme: Scheme<C>,
+  parse: ((text: string) => C) | undefined,
+): (c: unknown) => string | undefined {
   return (c) => {
     if (c === null || c === undefined) return "missing";
     try {
@@ -33,7 +42,7 @@ function configValidator<C>(scheme: Scheme<C>): (c: unknown) => string | undefin
       if (typeof text !== "string") return "it does not print";
       if (!scheme.equals(c as C, c as C)) return "it is not equal to itself";
       if (typeof scheme.isQuorum(m, c as C) !== "boolean") return "isQuorum does not answer";
-      if (parse && !scheme.equals(parse(text) as C, c as C)) return `it does not read back from ${text}`;
+      if (parse && !scheme.equals(parse(text), c as C)) return `it does not read back from ${text}`;
       return undefined;
     } catch (e) {
       return `not a ${scheme.name} configuration (${e instanceof Error ? e.message : "invalid"})`;
@@ -41,33 +50,7 @@ function configValidator<C>(scheme: Scheme<C>): (c: unknown) => string | undefin
   };
 }
 
-function followUps<C>(scheme: Scheme<C>): SchemeAdapter<C> {
-  switch (scheme.name) {
-    case "raft-single":
-    case "static":
-      return {
-        scheme,
-        addVoter: ((cf: NodeSet, id: NodeId) => cf | (1 << id)) as unknown as (cf: C, id: NodeId) => C,
-      };
-    case "raft-joint":
-    case "raft-joint-as-printed":
-      return {
-        scheme,
-        finish: ((c: JointConfig) =>
-          c.next === null ? undefined : { old: c.next, next: null }) as unknown as (c: C) => C | undefined,
-        // a learner joins through a joint phase: (old) → (old, old ∪ {id}) → (old ∪ {id})
-        addVoter: ((c: JointConfig, id: NodeId) =>
-          c.next === null ? { old: c.old, next: c.old | (1 << id) } : undefined) as unknown as (
-          cf: C,
-          id: NodeId,
-        ) => C | undefined,
-      };
-    default:
-      return { scheme };
-  }
-}
-
 /** The adapter of a registered scheme, by name (throws on an unknown name, like getScheme). */
 export function adapterByName(name: string): SchemeAdapter<unknown> {
-  return adapterFor(getScheme(name).scheme as Scheme<unknown>);
+  return adapterFor(getScheme(name).scheme);
 }

@@ -1,4 +1,5 @@
 import type { NodeId, Scheme } from "@adore/adore-core";
+import type { MembershipOps } from "@adore/schemes";
 import { adapterFor } from "./adapters.js";
 import type { RequestVote } from "./types.js";
 
@@ -107,12 +108,15 @@ export const RAFT_ELECTION: ElectionRule = {
 };
 
 /**
- * What raft-net needs beyond the paper's Scheme (Fig. 7): scheme-driven follow-up steps.
+ * What raft-net needs beyond the paper's Scheme (Fig. 7): scheme-driven follow-up steps, from the
+ * scheme's membership helpers (@adore/schemes) unless the caller overrides them.
  * `finish` maps a committed configuration to the one a leader must append next (joint consensus:
  * (old, new) ↦ (new, ⊥)); `addVoter` turns a learner into a voter (for auto-promotion).
  */
 export interface SchemeAdapter<C> {
   readonly scheme: Scheme<C>;
+  /** The scheme's membership helpers, with their typed refusals (absent for an unregistered scheme). */
+  readonly membership?: MembershipOps<C>;
   /** Why a value from the wire is not a configuration of the scheme (undefined: it is one). */
   validConfig?(c: unknown): string | undefined;
   finish?(committed: C): C | undefined;
@@ -176,6 +180,7 @@ export function makeParams<C>(init: RaftParamsInit<C>): RaftParams<C> | OptionsE
   const addVoter = init.addVoter ?? known.addVoter;
   const adapter: SchemeAdapter<C> = {
     scheme: init.scheme,
+    ...(known.membership ? { membership: known.membership } : {}),
     ...(finish ? { finish } : {}),
     ...(addVoter ? { addVoter } : {}),
     ...(known.validConfig ? { validConfig: known.validConfig } : {}),

@@ -77,8 +77,6 @@ export {
   type RecoveryReport,
   StorageAdapter,
   type TransportOptions,
-  withoutVoter,
-  withVoter,
 } from "./node/index.js";
 export { ConfigFileError, expandConfigFile } from "./node/config-file.js";
 // Local clusters of node processes on loopback.

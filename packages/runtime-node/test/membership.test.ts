@@ -196,6 +196,13 @@ describe("validation before anything is proposed", () => {
     expect(r.warnings[0]).toMatch(/^warning: 2 voters tolerate 0 failures, 3 tolerated 1 failure/);
   });
 
+  it("remove of the last primary of primaries-backups is refused (it left a configuration with no quorum)", () => {
+    const k = knowledge("primaries-backups", "(P={2},{1,3})");
+    const r = planRemove(k, 2);
+    expect(code(r)).toBe("Unsupported");
+    expect((r as AdoreError).message).toMatch(/node 2 is the only primary.*member set/);
+  });
+
   it("member update: unknown id, another node's address, the leader itself, no change", () => {
     const k = knowledge("raft-single", "{1,2,3}");
     expect(code(planUpdate(k, 9, at(9)))).toBe("NotMember");

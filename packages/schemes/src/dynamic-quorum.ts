@@ -1,4 +1,5 @@
 import { isSubset, type NodeSet, range, renameSet, type Scheme, size, subsets } from "@adore/adore-core";
+import { changed, type MembershipOps, membershipOps, refused } from "./membership.js";
 import { parseMemberSet } from "./raft-single.js";
 import { ConfigSyntaxError, keyed, printSet, tupleParts } from "./syntax.js";
 
@@ -91,4 +92,24 @@ export function parseQuorumSize(schemeName: string, text: string): QuorumSizeCon
 export const initialQuorumSize = (nodes: number): QuorumSizeConfig => ({
   q: Math.floor(nodes / 2) + 1,
   C: range(nodes),
+});
+
+const majorityOf = (C: NodeSet): QuorumSizeConfig => ({ q: Math.floor(size(C) / 2) + 1, C });
+
+/**
+ * Membership of dynamic quorum sizes: the members gain or lose the node and the quorum size
+ * becomes a majority of the new members. R1⁺ holds: with q > |C|/2 and q' = ⌊|C'|/2⌋ + 1,
+ * q + q' exceeds the larger of |C| and |C'| when they differ by one node.
+ */
+export const dynamicQuorumMembership: MembershipOps<QuorumSizeConfig> = membershipOps<QuorumSizeConfig>({
+  voters: base.mbrs,
+  addVoter: (c, id) => changed(majorityOf(c.C | (1 << id))),
+  removeVoter: (c, id) =>
+    c.C === 1 << id
+      ? refused(
+          "removeVoter",
+          "LastMember",
+          `node ${id} is the only member; a configuration needs at least one`,
+        )
+      : changed(majorityOf(c.C & ~(1 << id))),
 });

@@ -1,5 +1,6 @@
 import { type NodeSet, range, renameSet, type Scheme, subsets } from "@adore/adore-core";
 import { differByAtMostOne, isMajority } from "./majority.js";
+import { changed, type MembershipOps, membershipOps, refused } from "./membership.js";
 import { parseMemberSet } from "./raft-single.js";
 import { ConfigSyntaxError, keyed, parseNodeSet, printSet, tupleParts } from "./syntax.js";
 
@@ -51,3 +52,21 @@ export function initialPrimaries(nodes: number): PrimariesConfig {
   const P = range(Math.min(nodes, 3));
   return { P, backups: range(nodes) & ~P };
 }
+
+/**
+ * Membership of primaries + passive backups: a node joins as a passive backup (R1⁺ leaves the
+ * backups free); a removed node leaves the primaries or the backups, one primary per step as R1⁺
+ * requires. The last primary is never removed: without primaries there is no quorum.
+ */
+export const primariesBackupsMembership: MembershipOps<PrimariesConfig> = membershipOps<PrimariesConfig>({
+  voters: primariesBackups.mbrs,
+  addVoter: (c, id) => changed({ P: c.P, backups: c.backups | (1 << id) }),
+  removeVoter: (c, id) =>
+    c.P === 1 << id
+      ? refused(
+          "removeVoter",
+          "LastMember",
+          `node ${id} is the only primary; without primaries no set of nodes is a quorum`,
+        )
+      : changed({ P: c.P & ~(1 << id), backups: c.backups & ~(1 << id) }),
+});

@@ -8,6 +8,7 @@ import {
   type Scheme,
   subsets,
 } from "@adore/adore-core";
+import { changed, type MembershipOps, membershipOps, refused } from "./membership.js";
 import { ConfigSyntaxError, keyed, parseNodeId, parseNodeSet, printSet, tupleParts } from "./syntax.js";
 
 /** Section 6, primary backup: Config ≜ N_nid * Set(N_nid) — the primary P and the passive backups (P ∉ backups). */
@@ -48,3 +49,22 @@ export const initialPrimaryBackup = (nodes: number): PrimaryBackupConfig => ({
   P: 1,
   backups: range(nodes) & ~(1 << 1),
 });
+
+/**
+ * Membership of primary backup: a node joins or leaves as a passive backup (R1⁺ only fixes the
+ * primary); the primary itself never changes.
+ */
+export const primaryBackupMembership: MembershipOps<PrimaryBackupConfig> = membershipOps<PrimaryBackupConfig>(
+  {
+    voters: primaryBackup.mbrs,
+    addVoter: (c, id) => changed({ P: c.P, backups: c.backups | (1 << id) }),
+    removeVoter: (c, id) =>
+      c.P === id
+        ? refused(
+            "removeVoter",
+            "FixedMember",
+            `node ${id} is the primary, which primary backup never changes`,
+          )
+        : changed({ P: c.P, backups: c.backups & ~(1 << id) }),
+  },
+);

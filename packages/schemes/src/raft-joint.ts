@@ -1,5 +1,6 @@
 import { type NodeId, type NodeSet, range, renameSet, type Scheme, subsets } from "@adore/adore-core";
 import { isMajority } from "./majority.js";
+import { changed, type MembershipOps, membershipOps, refused } from "./membership.js";
 import { parseMemberSet } from "./raft-single.js";
 import { printSet, tupleParts } from "./syntax.js";
 
@@ -83,3 +84,33 @@ export function parseJoint(schemeName: string, text: string): JointConfig {
 }
 
 export const initialJoint = (nodes: number): JointConfig => ({ old: range(nodes), next: null });
+
+const inJoint = (op: "addVoter" | "removeVoter", c: JointConfig) =>
+  refused(
+    op,
+    "JointInProgress",
+    `${printJoint(c)} is a joint configuration: it is finished to its new half first`,
+  );
+
+/**
+ * Membership of Raft joint consensus: a change goes through a joint phase,
+ * (old) → (old, old ∪ {n}) → (old ∪ {n}) for an added voter and (old) → (old, old ∖ {n}) → (old ∖ {n})
+ * for a removed one; `finish` is the second step, (old, new) ↦ (new, ⊥), which the leader
+ * appends once the joint configuration is committed. Both steps satisfy R1⁺.
+ */
+export const raftJointMembership: MembershipOps<JointConfig> = membershipOps<JointConfig>({
+  voters: base.mbrs,
+  addVoter: (c, id) =>
+    isJoint(c) ? inJoint("addVoter", c) : changed({ old: c.old, next: c.old | (1 << id) }),
+  removeVoter: (c, id) => {
+    if (isJoint(c)) return inJoint("removeVoter", c);
+    if (c.old === 1 << id)
+      return refused(
+        "removeVoter",
+        "LastMember",
+        `node ${id} is the only voter; a configuration needs at least one`,
+      );
+    return changed({ old: c.old, next: c.old & ~(1 << id) });
+  },
+  finish: (c) => (isJoint(c) ? { old: c.next, next: null } : undefined),
+});

@@ -1,5 +1,6 @@
 import { type NodeId, type NodeSet, range, renameSet, type Scheme, subsets } from "@adore/adore-core";
 import { differByAtMostOne, isMajority } from "./majority.js";
+import { changed, type MembershipOps, membershipOps, refused } from "./membership.js";
 import { ConfigSyntaxError, parseNodeSet, printSet } from "./syntax.js";
 
 /**
@@ -28,3 +29,20 @@ export function parseMemberSet(schemeName: string, text: string, part = text, fi
 
 export const parseRaftSingle = (text: string): NodeSet => parseMemberSet("raft-single", text);
 export const initialRaftSingle = (nodes: number): NodeSet => range(nodes);
+
+/**
+ * Membership of Raft single-node (and every set-valued configuration): add or remove the node
+ * itself, one node per step as R1⁺ requires; the last voter is never removed.
+ */
+export const raftSingleMembership: MembershipOps<NodeSet> = membershipOps<NodeSet>({
+  voters: (c) => c,
+  addVoter: (c, id) => changed(c | (1 << id)),
+  removeVoter: (c, id) =>
+    c === 1 << id
+      ? refused(
+          "removeVoter",
+          "LastMember",
+          `node ${id} is the only voter; a configuration needs at least one`,
+        )
+      : changed(c & ~(1 << id)),
+});

@@ -2,6 +2,7 @@ import { type NodeSet, range, type Scheme } from "@adore/adore-core";
 import {
   dynamicQuorum,
   dynamicQuorumLeq,
+  dynamicQuorumMembership,
   initialQuorumSize,
   parseQuorumSize,
   type QuorumSizeConfig,
@@ -9,6 +10,7 @@ import {
 import {
   initialPrimaryBackup,
   type PrimaryBackupConfig,
+  primaryBackupMembership,
   parsePrimaryBackup,
   primaryBackup,
 } from "./primary-backup.js";
@@ -17,10 +19,19 @@ import {
   type PrimariesConfig,
   parsePrimaries,
   primariesBackups,
+  primariesBackupsMembership,
 } from "./primaries-backups.js";
-import { initialJoint, type JointConfig, parseJoint, raftJoint, raftJointAsPrinted } from "./raft-joint.js";
-import { initialRaftSingle, parseMemberSet, raftSingle } from "./raft-single.js";
-import { staticMajority } from "./static.js";
+import {
+  initialJoint,
+  type JointConfig,
+  parseJoint,
+  raftJoint,
+  raftJointAsPrinted,
+  raftJointMembership,
+} from "./raft-joint.js";
+import { type MembershipOps, noMembership } from "./membership.js";
+import { initialRaftSingle, parseMemberSet, raftSingle, raftSingleMembership } from "./raft-single.js";
+import { staticMajority, staticMembership } from "./static.js";
 import { ConfigSyntaxError } from "./syntax.js";
 import { anyChangeMajority, halfQuorumStatic } from "./unsafe.js";
 import {
@@ -29,15 +40,21 @@ import {
   type Weights,
   weightedLeq,
   weightedMajority,
+  weightedMembership,
 } from "./weighted-majority.js";
 
 export { ConfigSyntaxError, parseNodeSet } from "./syntax.js";
 
-/** A scheme as the CLI and tests use it: the scheme, a configuration parser, and a default initial configuration. */
+/**
+ * A scheme as the CLI and tests use it: the scheme, a configuration parser (printing is the
+ * scheme's `print`), a default initial configuration and the scheme's membership helpers.
+ */
 export interface RegisteredScheme<C> {
   readonly scheme: Scheme<C>;
   /** Parses the scheme's configuration syntax, e.g. `{1,2,3}`; throws ConfigSyntaxError. */
   parse(text: string): C;
+  /** Add/remove a voter, finish a joint change (absent: configurations are only given explicitly). */
+  readonly membership?: MembershipOps<C>;
   /** The initial configuration over nodes 1..n. */
   initial(nodes: number): C;
   /** An example of the configuration syntax. */
@@ -50,9 +67,14 @@ function entry<C>(e: RegisteredScheme<C>): RegisteredScheme<never> {
   return e as unknown as RegisteredScheme<never>;
 }
 
-const sets = (s: Scheme<NodeSet>, summary: string): RegisteredScheme<never> =>
+const sets = (
+  s: Scheme<NodeSet>,
+  summary: string,
+  membership: MembershipOps<NodeSet> = raftSingleMembership,
+): RegisteredScheme<never> =>
   entry<NodeSet>({
     scheme: s,
+    membership,
     parse: (t) => parseMemberSet(s.name, t),
     initial: initialRaftSingle,
     syntax: "{1,2,3} or {1..5}",
@@ -62,6 +84,7 @@ const sets = (s: Scheme<NodeSet>, summary: string): RegisteredScheme<never> =>
 const quorumSizes = (s: Scheme<QuorumSizeConfig>, summary: string): RegisteredScheme<never> =>
   entry<QuorumSizeConfig>({
     scheme: s,
+    membership: dynamicQuorumMembership,
     parse: (t) => parseQuorumSize(s.name, t),
     initial: initialQuorumSize,
     syntax: "(q=3,{1..5})",
@@ -71,6 +94,7 @@ const quorumSizes = (s: Scheme<QuorumSizeConfig>, summary: string): RegisteredSc
 const weighted = (s: Scheme<Weights>, summary: string): RegisteredScheme<never> =>
   entry<Weights>({
     scheme: s,
+    membership: weightedMembership(s),
     parse: (t) => parseWeights(s.name, t),
     initial: initialWeights,
     syntax: "{1:2,2,3} (node:weight, weight 1 if left out)",
@@ -80,6 +104,7 @@ const weighted = (s: Scheme<Weights>, summary: string): RegisteredScheme<never> 
 const joint = (s: Scheme<JointConfig>, summary: string): RegisteredScheme<never> =>
   entry<JointConfig>({
     scheme: s,
+    membership: raftJointMembership,
     parse: (t) => parseJoint(s.name, t),
     initial: initialJoint,
     syntax: "{1,2,3} or ({1,2,3},{3,4,5})",
@@ -95,6 +120,7 @@ const SCHEMES: Readonly<Record<string, RegisteredScheme<never>>> = {
   ),
   "primary-backup": entry<PrimaryBackupConfig>({
     scheme: primaryBackup,
+    membership: primaryBackupMembership,
     parse: parsePrimaryBackup,
     initial: initialPrimaryBackup,
     syntax: "(P=1,{2,3})",
@@ -106,12 +132,13 @@ const SCHEMES: Readonly<Record<string, RegisteredScheme<never>>> = {
   ),
   "primaries-backups": entry<PrimariesConfig>({
     scheme: primariesBackups,
+    membership: primariesBackupsMembership,
     parse: parsePrimaries,
     initial: initialPrimaries,
     syntax: "(P={1,2,3},{4,5})",
     summary: "primaries + passive backups: majorities of the primaries, one primary changed at a time",
   }),
-  static: sets(staticMajority, "static: majority quorums, R1⁺ is equality (CADO)"),
+  static: sets(staticMajority, "static: majority quorums, R1⁺ is equality (CADO)", staticMembership),
   "weighted-majority": weighted(
     weightedMajority,
     "weighted majority: more than half the weight; moved weight < margin(w) + margin(w')",
@@ -123,7 +150,11 @@ const FIXTURES: Readonly<Record<string, RegisteredScheme<never>>> = {
   "unsafe-any-change": sets(anyChangeMajority, "UNSAFE: majority quorums, any configuration may follow any"),
   "unsafe-dynamic-quorum-leq": quorumSizes(dynamicQuorumLeq, "UNSAFE: dynamic quorum sizes with ≤ for <"),
   "unsafe-weighted-leq": weighted(weightedLeq, "UNSAFE: weighted majority with moved ≤ margin + margin'"),
-  "unsafe-half-quorum": sets(halfQuorumStatic, "UNSAFE: static, quorums of half the members"),
+  "unsafe-half-quorum": sets(
+    halfQuorumStatic,
+    "UNSAFE: static, quorums of half the members",
+    noMembership((c) => c, "unsafe-half-quorum: R1⁺ is equality, so the members never change"),
+  ),
   "raft-joint-as-printed": joint(
     raftJointAsPrinted,
     "raft joint consensus with R1⁺ exactly as printed (not REFLEXIVE on joint configurations)",
@@ -151,6 +182,22 @@ export function getScheme(name: string): RegisteredScheme<unknown> {
   return e as unknown as RegisteredScheme<unknown>;
 }
 
+/**
+ * The registry entry of this very scheme object (not merely one of the same name), if it is
+ * registered: how raft-net and the runtime find a scheme's parser and membership helpers.
+ */
+export function registeredOf<C>(scheme: Scheme<C>): RegisteredScheme<C> | undefined {
+  const e = Object.hasOwn(SCHEMES, scheme.name)
+    ? SCHEMES[scheme.name]
+    : Object.hasOwn(FIXTURES, scheme.name)
+      ? FIXTURES[scheme.name]
+      : undefined;
+  // identity, not the name: a user's scheme may reuse a registered name with other rules
+  return e !== undefined && (e.scheme as unknown) === scheme
+    ? (e as unknown as RegisteredScheme<C>)
+    : undefined;
+}
+
 /** The safe schemes, in the order of section 6. */
 export function schemeNames(): string[] {
   return Object.keys(SCHEMES);
@@ -169,7 +216,12 @@ export function fixtureNames(): string[] {
 export function userScheme<C>(
   scheme: Scheme<C>,
   universe: NodeSet,
-  options: { parse?: (text: string) => C; initial?: (nodes: number) => C; summary?: string } = {},
+  options: {
+    parse?: (text: string) => C;
+    initial?: (nodes: number) => C;
+    summary?: string;
+    membership?: MembershipOps<C>;
+  } = {},
 ): RegisteredScheme<C> {
   const squash = (s: string) => s.replace(/\s+/g, "");
   const parse =
@@ -203,5 +255,6 @@ export function userScheme<C>(
     initial,
     syntax: "as the scheme prints its configurations",
     summary: options.summary ?? `user-defined scheme ${scheme.name}`,
+    ...(options.membership ? { membership: options.membership } : {}),
   };
 }

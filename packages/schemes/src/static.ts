@@ -1,4 +1,5 @@
 import type { NodeSet, Scheme } from "@adore/adore-core";
+import { type MembershipOps, noMembership } from "./membership.js";
 import { raftSingle } from "./raft-single.js";
 
 /**
@@ -12,3 +13,9 @@ export function staticOf<C>(base: Scheme<C>, name = `static(${base.name})`): Sch
 
 /** static: majority quorums over a fixed set of nodes; R1⁺ = equality. */
 export const staticMajority: Scheme<NodeSet> = staticOf(raftSingle, "static");
+
+/** static has no membership change: R1⁺ is equality (give a new cluster instead). */
+export const staticMembership: MembershipOps<NodeSet> = noMembership<NodeSet>(
+  (c) => c,
+  "static: R1⁺ is equality, so the members never change",
+);

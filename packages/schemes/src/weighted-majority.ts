@@ -1,4 +1,5 @@
 import { members, type NodeId, type NodeSet, range, type Scheme } from "@adore/adore-core";
+import { changed, type MembershipOps, membershipOps, refused } from "./membership.js";
 import { braceElements, ConfigSyntaxError, parseNodeId, parseRange } from "./syntax.js";
 
 /**
@@ -196,3 +197,43 @@ export function parseWeights(schemeName: string, text: string): Weights {
 /** Nodes 1..n, each of weight 1. */
 export const initialWeights = (nodes: number): Weights =>
   weights(members(range(nodes)).map((id) => [id, 1] as const));
+
+/**
+ * Membership of a weighted scheme: a node joins with weight 1 (moved weight 1, below the two
+ * margins, each at least 1); a node leaves with its whole weight when the scheme's R1⁺ allows
+ * moving that much at once, and is refused otherwise (lower its weight first with an explicit
+ * configuration).
+ */
+export function weightedMembership(scheme: Scheme<Weights>): MembershipOps<Weights> {
+  const entries = (w: Weights) => w.map((x, i) => [i, x] as const).filter(([i, x]) => i > 0 && x > 0);
+  return membershipOps<Weights>({
+    voters: scheme.mbrs,
+    addVoter: (w, id) => {
+      const next = weights([...entries(w), [id, 1] as const]);
+      return scheme.R1plus(w, next)
+        ? changed(next)
+        : refused(
+            "addVoter",
+            "NotR1plus",
+            `${scheme.name}: adding node ${id} with weight 1 is not allowed by R1⁺`,
+          );
+    },
+    removeVoter: (w, id) => {
+      const rest = entries(w).filter(([i]) => i !== id);
+      if (rest.length === 0)
+        return refused(
+          "removeVoter",
+          "LastMember",
+          `node ${id} is the only member; a configuration needs at least one`,
+        );
+      const next = weights(rest);
+      if (scheme.R1plus(w, next)) return changed(next);
+      return refused(
+        "removeVoter",
+        "NotR1plus",
+        `node ${id} carries weight ${w[id] ?? 0}, more than R1⁺ lets move in one step ` +
+          `(margin ${margin(w)} + margin ${margin(next)}); lower its weight first with an explicit configuration`,
+      );
+    },
+  });
+}

@@ -12,8 +12,6 @@ export {
   planSetConfig,
   planUpdate,
   toleranceWarnings,
-  withoutVoter,
-  withVoter,
 } from "./membership.js";
 export { NodeMetrics } from "./metrics.js";
 export {

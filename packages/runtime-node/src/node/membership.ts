@@ -1,37 +1,36 @@
-// Membership shortcuts (add/remove a voter) for the schemes whose configurations have an obvious
-// "with/without node n" form. Anything else goes through an explicit configuration in the scheme's
-// syntax (RaftNode.setConfig), which every scheme supports.
+// Membership requests at the leader: validation as a whole, fault-tolerance warnings. The
+// configuration arithmetic (add/remove a voter) is the scheme's own (@adore/schemes membership
+// helpers, through the scheme adapter); this module adds the runtime's policy around it.
 import { has, type NodeId, type NodeSet, type Scheme, members as setMembers, size } from "@adore/adore-core";
 import type { Membership, SchemeAdapter } from "@adore/raft-net";
+import type { MembershipChange, MembershipOp } from "@adore/schemes";
 import { AdoreError } from "../client/errors.js";
 import type { PeerAddress } from "../client/protocol.js";
 
-type Obj = Record<string, unknown>;
-const isObj = (x: unknown): x is Obj => typeof x === "object" && x !== null && !Array.isArray(x);
-
-/** The configuration with `id` added as a voter, or undefined if the scheme has no such rule. */
-export function withVoter<C>(adapter: SchemeAdapter<C>, cf: C, id: NodeId): C | undefined {
-  const bit = 1 << id;
-  if (adapter.addVoter) return adapter.addVoter(cf, id);
-  if (isObj(cf) && "P" in cf && "backups" in cf && typeof cf.backups === "number")
-    return { ...cf, backups: cf.backups | bit } as C; // primary-backup, primaries-backups: a new backup
-  return undefined;
+/** The scheme's add- or remove-voter change of `cf`, or why there is none. */
+function voterChange<C>(adapter: SchemeAdapter<C>, op: MembershipOp, cf: C, id: NodeId): MembershipChange<C> {
+  const ops = adapter.membership;
+  if (ops === undefined)
+    return {
+      kind: "refused",
+      op,
+      code: "Unsupported",
+      why: `scheme ${adapter.scheme.name} has no membership helpers`,
+    };
+  return op === "addVoter" ? ops.addVoter(cf, id) : ops.removeVoter(cf, id);
 }
 
-/** The configuration without voter `id`, or undefined if the scheme has no such rule. */
-export function withoutVoter<C>(schemeName: string, cf: C, id: NodeId): C | undefined {
-  const bit = 1 << id;
-  if (typeof cf === "number") return (cf & ~bit) as C;
-  if (!isObj(cf)) return undefined;
-  if ("old" in cf && "next" in cf && typeof cf.old === "number")
-    return cf.next === null ? ({ old: cf.old, next: cf.old & ~bit } as C) : undefined;
-  if (typeof cf.P === "number" && typeof cf.backups === "number") {
-    // primary-backup: P is the primary's id (it never changes); primaries-backups: P is a set
-    if (schemeName === "primary-backup")
-      return cf.P === id ? undefined : ({ ...cf, backups: cf.backups & ~bit } as C);
-    return { P: cf.P & ~bit, backups: cf.backups & ~bit } as C;
-  }
-  return undefined;
+/** Unsupported, with the scheme's reason, for a change its membership helpers refuse. */
+function refusedChange<C>(
+  sc: Scheme<C>,
+  cf: C,
+  r: Extract<MembershipChange<C>, { kind: "refused" }>,
+): AdoreError {
+  const what = r.op === "addVoter" ? "add-voter" : "remove-voter";
+  return new AdoreError(
+    "Unsupported",
+    `scheme ${sc.name} has no ${what} rule for ${sc.print(cf)} (${r.why}); give an explicit configuration (member set)`,
+  );
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -254,12 +253,9 @@ export function planAddVoter<C>(
     return alreadyMember(k, id, addr);
   const pub = publishFor(k, id, addr);
   if (pub instanceof AdoreError) return pub;
-  const config = withVoter(k.adapter, m.config, id);
-  if (config === undefined)
-    return new AdoreError(
-      "Unsupported",
-      `scheme ${sc.name} has no add-voter rule for ${sc.print(m.config)}; give an explicit configuration (member set)`,
-    );
+  const change = voterChange(k.adapter, "addVoter", m.config, id);
+  if (change.kind === "refused") return refusedChange(sc, m.config, change);
+  const config = change.config;
   const added = sc.mbrs(config) & ~sc.mbrs(m.config);
   if (!force) {
     const refusal = catchUpRefusal(k, added);
@@ -303,12 +299,9 @@ export function planRemove<C>(k: LeaderKnowledge<C>, id: NodeId): Planned<C> {
   if (has(m.learners, id))
     return { membership: { config: m.config, learners: m.learners & ~(1 << id) }, warnings: [] };
   if (!has(sc.mbrs(m.config), id)) return new AdoreError("NotMember", `node ${id} is not a member`);
-  const config = withoutVoter(sc.name, m.config, id);
-  if (config === undefined)
-    return new AdoreError(
-      "Unsupported",
-      `scheme ${sc.name} has no remove-voter rule for ${sc.print(m.config)}; give an explicit configuration (member set)`,
-    );
+  const change = voterChange(k.adapter, "removeVoter", m.config, id);
+  if (change.kind === "refused") return refusedChange(sc, m.config, change);
+  const config = change.config;
   const t = toleranceWarnings(sc, m.config, config, unheard(k, sc.mbrs(config)));
   return { membership: { config, learners: m.learners }, warnings: t.warnings };
 }
