@@ -8,12 +8,11 @@ export type {
   CommitMapping,
   Failure,
   FailureKind,
-  MappedStep,
   PullCause,
   RefineOptions,
 } from "./refine/mapping.js";
 export { checkRun, RefinementChecker, refineOptionsFor } from "./refine/mapping.js";
-export type { HuntSummary, RunOutcome, RunSpec } from "./refine/hunt.js";
+export type { HuntSummary, LiteralRunSpec, RunOutcome } from "./refine/hunt.js";
 export { checkSeed, hunt, isKnownGap, reasonOf, showOutcome } from "./refine/hunt.js";
 
 // --- Validation of recorded runtime-node traces (src/validate) ---
@@ -35,8 +34,9 @@ export type {
   PullWhen,
 } from "./refine/lagging.js";
 export { LaggingRefiner, M1, M2, M3, M4, MAPPINGS } from "./refine/lagging.js";
-export type { LagGap, LagHuntSummary, LagOutcome } from "./refine/lag-hunt.js";
-export { lagCheckSeed, lagGap, lagHunt, lagReason, showLagOutcome } from "./refine/lag-hunt.js";
+export type { LagGap, LagHuntSummary, LagOutcome, RunSpec } from "./refine/search.js";
+export { lagCheckSeed, lagGap, lagHunt, lagReason, showLagOutcome } from "./refine/search.js";
+export type { MappedStep } from "./refine/show.js";
 export type { Reduction, ReductionStats } from "./refine/reduce.js";
 export { diffClusters, reduce, replaySRaft, serverImage } from "./refine/reduce.js";
 export type { ProductState } from "./refine/product.js";

@@ -9,7 +9,7 @@ import {
   hunt,
   isKnownGap,
   reasonOf,
-  type RunSpec,
+  type LiteralRunSpec,
   runCluster,
   showOutcome,
 } from "../src/index.js";
@@ -17,8 +17,8 @@ import {
 function spec(
   name: "raft-single" | "raft-joint",
   n: number,
-  extra: Partial<RunSpec<unknown>> = {},
-): RunSpec<unknown> {
+  extra: Partial<LiteralRunSpec<unknown>> = {},
+): LiteralRunSpec<unknown> {
   const reg = getScheme(name);
   return {
     scheme: reg.scheme as Scheme<unknown>,

@@ -1,24 +1,13 @@
-import { type NodeSet, renderAscii, type Scheme } from "@adore/adore-core";
-import type { Mutations, RaftOptions } from "@adore/raft-net";
-import type { ActionKind } from "@adore/raft-net/testing";
-import { huntSeeds, maxId, type SeedHunt, showSteps, simOptionsOf } from "./common.js";
+import { renderAscii } from "@adore/adore-core";
 import { type RaftStep, runCluster } from "./driver.js";
-import { type RefinementResult, type CommitMapping, RefinementChecker, refineOptionsFor } from "./mapping.js";
+import { type CommitMapping, RefinementChecker, type RefinementResult, refineOptionsFor } from "./mapping.js";
+import { huntSeeds, maxId, type RunSpec, type SeedHunt, simOptionsOf } from "./search.js";
+import { showSteps } from "./show.js";
 
-/** One cluster shape to check: a scheme with its initial configuration over `nodes` nodes. */
-export interface RunSpec<C> {
-  readonly scheme: Scheme<C>;
-  readonly initial: C;
-  readonly universe: NodeSet;
-  readonly steps: number;
-  readonly weights?: Partial<Record<ActionKind, number>>;
-  readonly mutations?: Mutations;
-  /** raft-net options for the run (e.g. the etcd-style `leaderRemoval`). */
-  readonly options?: Partial<RaftOptions>;
+/** A run spec with the literal mapping's two options. */
+export interface LiteralRunSpec<C> extends RunSpec<C> {
   readonly recency?: "adore" | "raft-log";
   readonly commits?: CommitMapping;
-  /** Do not report raft-net's own invariant checks: only the refinement and ADORE safety count. */
-  readonly refinementOnly?: boolean;
 }
 
 export interface RunOutcome<C> {
@@ -29,7 +18,7 @@ export interface RunOutcome<C> {
 }
 
 /** Drives one seeded run and checks it online (stops at the first failure). */
-export function checkSeed<C>(spec: RunSpec<C>, seed: number, record = false): RunOutcome<C> {
+export function checkSeed<C>(spec: LiteralRunSpec<C>, seed: number, record = false): RunOutcome<C> {
   const o = simOptionsOf(spec, seed);
   let ck: RefinementChecker<C> | undefined;
   const { trace } = runCluster(
@@ -67,7 +56,7 @@ export function reasonOf(r: RefinementResult<unknown>): string {
 
 /** Checks seeds first..first+count-1; with `filter`, only failures it accepts count as the shortest. */
 export function hunt<C>(
-  spec: RunSpec<C>,
+  spec: LiteralRunSpec<C>,
   first: number,
   count: number,
   filter: (r: RefinementResult<C>) => boolean = () => true,
@@ -83,7 +72,7 @@ export function hunt<C>(
 }
 
 /** A failing run as text: the Raft steps with the ADORE steps each mapped to, the failure, the tree. */
-export function showOutcome<C>(spec: RunSpec<C>, out: RunOutcome<C>, tree = true): string {
+export function showOutcome<C>(spec: LiteralRunSpec<C>, out: RunOutcome<C>, tree = true): string {
   const r = out.result;
   const lines = showSteps(out.steps, r.mapped, r.failure);
   if (tree) lines.push(renderAscii(spec.scheme, r.state, { title: "ADORE cache tree:" }));

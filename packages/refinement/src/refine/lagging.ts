@@ -20,10 +20,12 @@ import {
   applyAdore,
   branchMismatch,
   entryStep,
-  ghostKey,
-  type MappedStep,
+  type GhostMap,
+  ghostCache,
+  type LeaderRec,
   recordEntryCache,
-} from "./common.js";
+} from "./ghost.js";
+import type { MappedStep } from "./show.js";
 
 /**
  * The SRaft/Raft → ADORE mapping with lagging ADORE times (stage 2). A Raft election is NOT mapped
@@ -77,21 +79,6 @@ export interface LagFailure {
   readonly rejection?: Rejection;
 }
 
-/** A Raft leader (one per term) as the mapping tracks it: ghost state. */
-interface LeaderRec<C> {
-  readonly id: NodeId;
-  readonly term: number;
-  /** Index of its no-op; its log before the term ends at (termStart − 1, pTerm). */
-  readonly termStart: number;
-  readonly pTerm: number;
-  /** Entries it appended in its term, in order. */
-  readonly entries: readonly Entry<C>[];
-  /** Pulled in ADORE (its ECache's cid), or pending. */
-  readonly ecache: Cid | undefined;
-  /** Why the last attempt to pull it failed (diagnostics). */
-  readonly lastRejection?: string;
-}
-
 /** One step as the mapping sees it: what each driven input did, and the cluster after it. */
 export interface ObservedStep<C> {
   readonly n: number;
@@ -111,7 +98,7 @@ export type MappedAdoreStep = MappedStep;
 export class LaggingRefiner<C> {
   readonly model: AdoreModel<C>;
   st: AdoreState<C>;
-  ghost: Map<string, Cid>;
+  ghost: GhostMap;
   committed: boolean[];
   leaders: Map<number, LeaderRec<C>>;
   failure: LagFailure | undefined;
@@ -171,8 +158,7 @@ export class LaggingRefiner<C> {
   }
 
   cacheOf(index: number, term: number): Cid | undefined {
-    if (index === 0) return 0;
-    return this.ghost.get(ghostKey(index, term));
+    return ghostCache(this.ghost, index, term);
   }
 
   /** Feeds one step. Returns false once a check failed. */

@@ -20,10 +20,11 @@ import {
   applyAdore,
   branchMismatch,
   entryStep,
-  ghostKey,
-  type MappedStep,
+  type GhostMap,
+  ghostCache,
   recordEntryCache,
-} from "./common.js";
+} from "./ghost.js";
+import type { MappedStep } from "./show.js";
 import type { RaftStep, RaftTrace } from "./driver.js";
 
 /**
@@ -83,8 +84,6 @@ export interface Failure {
  */
 export type PullCause = "ecache" | "ahead" | "behind" | "fork" | "later" | "same";
 
-export type { MappedStep } from "./common.js";
-
 export interface RefinementResult<C> {
   readonly ok: boolean;
   readonly failure: Failure | undefined;
@@ -111,7 +110,7 @@ export interface RefinementResult<C> {
 export class RefinementChecker<C> {
   readonly model: AdoreModel<C>;
   private st: AdoreState<C>;
-  private readonly ghost = new Map<string, Cid>();
+  private readonly ghost: GhostMap = new Map();
   /** committed[cid]: some CCache is a descendant-or-self of cid. */
   private committed: boolean[] = [true];
   private readonly ecache = new Map<NodeId, { term: number; cid: Cid }>();
@@ -143,8 +142,7 @@ export class RefinementChecker<C> {
 
   /** The ghost map's cache for node's entry at (index, term) (Log Matching makes it node-independent). */
   cacheOf(index: number, term: number): Cid | undefined {
-    if (index === 0) return 0;
-    return this.ghost.get(ghostKey(index, term));
+    return ghostCache(this.ghost, index, term);
   }
 
   private fail(f: Omit<Failure, "at">): false {

@@ -1,8 +1,94 @@
-import { renderAscii } from "@adore/adore-core";
-import { huntSeeds, maxId, type SeedHunt, showSteps, simOptionsOf } from "./common.js";
+// The seed search: seeded raft-net runs checked online by the refiner, the hunt over seeds for
+// the shortest failing run, and the failures the real protocol is known to show.
+import { type NodeSet, renderAscii, type Scheme } from "@adore/adore-core";
+import type { Mutations, RaftOptions } from "@adore/raft-net";
+import type { ActionKind, SimOptions } from "@adore/raft-net/testing";
 import { type RaftStep, runCluster } from "./driver.js";
-import type { RunSpec } from "./hunt.js";
 import { type LagFailure, LaggingRefiner, MAPPINGS, type MappingName } from "./lagging.js";
+import { showSteps } from "./show.js";
+
+/** One cluster shape to check: a scheme with its initial configuration over `nodes` nodes. */
+export interface RunSpec<C> {
+  readonly scheme: Scheme<C>;
+  readonly initial: C;
+  readonly universe: NodeSet;
+  readonly steps: number;
+  readonly weights?: Partial<Record<ActionKind, number>>;
+  readonly mutations?: Mutations;
+  /** raft-net options for the run (e.g. the etcd-style `leaderRemoval`). */
+  readonly options?: Partial<RaftOptions>;
+  /** Do not report raft-net's own invariant checks: only the refinement and ADORE safety count. */
+  readonly refinementOnly?: boolean;
+}
+
+/** The raft-net simulation of one seed of a run spec. */
+export function simOptionsOf<C>(spec: RunSpec<C>, seed: number): SimOptions<C> {
+  return {
+    scheme: spec.scheme,
+    initial: spec.initial,
+    universe: spec.universe,
+    seed,
+    steps: spec.steps,
+    ...(spec.weights ? { weights: spec.weights } : {}),
+    ...(spec.mutations ? { mutations: spec.mutations } : {}),
+    ...(spec.options ? { options: spec.options } : {}),
+  };
+}
+
+/** The largest node id in a set. */
+export function maxId(u: NodeSet): number {
+  return 31 - Math.clz32(u);
+}
+
+/** What a hunt over seeds adds up (`huntSeeds`). */
+export interface SeedHunt<O> {
+  readonly runs: number;
+  readonly failures: number;
+  readonly raftSteps: number;
+  readonly adoreSteps: number;
+  readonly ms: number;
+  /** Count of first failures by reason. */
+  readonly byReason: ReadonlyMap<string, number>;
+  /** The accepted failing run with the fewest Raft steps, re-run with its trace recorded. */
+  readonly shortest: O | undefined;
+}
+
+/** One seed's check as `huntSeeds` reads it. */
+export interface SeedCheck {
+  readonly raftSteps: number;
+  readonly adoreSteps: number;
+  readonly failure: { readonly at: number } | undefined;
+}
+
+/** Checks seeds first..first+count-1; with `filter`, only failures it accepts count as the shortest. */
+export function huntSeeds<R extends SeedCheck, O>(
+  first: number,
+  count: number,
+  check: (seed: number) => R,
+  reason: (r: R) => string,
+  filter: (r: R) => boolean,
+  rerun: (seed: number) => O,
+): SeedHunt<O> {
+  const t0 = performance.now();
+  const byReason = new Map<string, number>();
+  let failures = 0;
+  let raftSteps = 0;
+  let adoreSteps = 0;
+  let best: { seed: number; at: number } | undefined;
+  for (let seed = first; seed < first + count; seed++) {
+    const r = check(seed);
+    raftSteps += r.raftSteps;
+    adoreSteps += r.adoreSteps;
+    if (!r.failure) continue;
+    failures++;
+    const why = reason(r);
+    byReason.set(why, (byReason.get(why) ?? 0) + 1);
+    if (filter(r) && (!best || r.failure.at < best.at)) best = { seed, at: r.failure.at };
+  }
+  const ms = performance.now() - t0;
+  const shortest = best ? rerun(best.seed) : undefined;
+  return { runs: count, failures, raftSteps, adoreSteps, ms, byReason, shortest };
+}
 
 export interface LagOutcome<C> {
   readonly seed: number;
