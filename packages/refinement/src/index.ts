@@ -1,19 +1,8 @@
 // Public API of @adore/refinement.
 
-// --- Raft → ADORE refinement, first stage (src/refine; see docs/elections.md) ---
+// --- Raft → ADORE: the refiner and its driver (src/refine; see README "Refinement") ---
 export type { RaftStep, RaftTrace } from "./refine/driver.js";
 export { runCluster, simParams } from "./refine/driver.js";
-export type {
-  RefinementResult,
-  CommitMapping,
-  Failure,
-  FailureKind,
-  PullCause,
-  RefineOptions,
-} from "./refine/mapping.js";
-export { checkRun, RefinementChecker, refineOptionsFor } from "./refine/mapping.js";
-export type { HuntSummary, LiteralRunSpec, RunOutcome } from "./refine/hunt.js";
-export { checkSeed, hunt, isKnownGap, reasonOf, showOutcome } from "./refine/hunt.js";
 
 // --- Validation of recorded runtime-node traces (src/validate) ---
 export type { NodeTraceReport, TraceReport } from "./validate/traces.js";
@@ -21,7 +10,7 @@ export { TraceFormatError, validateTraceDir } from "./validate/traces.js";
 export type { GlobalFailure, GlobalRefinement } from "./validate/global.js";
 export { refineTraceDir } from "./validate/global.js";
 
-// --- Stage 2: Raft → SRaft reduction, SRaft/Raft → ADORE with lagging times (src/refine) ---
+// --- Raft → SRaft reduction; the refiner: SRaft/Raft → ADORE with lagging times (src/refine) ---
 export type { Driven } from "./refine/driver.js";
 export type {
   LagFailure,

@@ -1,3 +1,8 @@
+// The stage-1 literal mapping Raft → ADORE (a Raft election is a pull when the candidate wins,
+// a leader's commit is a push) and its seed hunt. Not the refiner: the package's one refiner is
+// LaggingRefiner (src/refine/lagging.ts, mapping M4). This mapping is kept, test-only, because its
+// failures are the evidence of docs/elections.md ("stage 1") for why the refiner lets ADORE times
+// lag Raft terms; test/elections.test.ts produces that evidence with it.
 import {
   type AdoreModel,
   type AdoreState,
@@ -12,6 +17,7 @@ import {
   type NodeSet,
   type Recency,
   type Rejection,
+  renderAscii,
   type Scheme,
 } from "@adore/adore-core";
 import type { ClusterState, Entry, RaftEvent, RaftServer } from "@adore/raft-net";
@@ -23,9 +29,10 @@ import {
   type GhostMap,
   ghostCache,
   recordEntryCache,
-} from "./ghost.js";
-import type { MappedStep } from "./show.js";
-import type { RaftStep, RaftTrace } from "./driver.js";
+} from "../../src/refine/ghost.js";
+import { huntSeeds, maxId, type RunSpec, type SeedHunt, simOptionsOf } from "../../src/refine/search.js";
+import { type MappedStep, showSteps } from "../../src/refine/show.js";
+import { type RaftStep, type RaftTrace, runCluster } from "../../src/refine/driver.js";
 
 /**
  * When the mapping emits ADORE's `push`:
@@ -373,4 +380,102 @@ export function checkRun<C>(trace: RaftTrace<C>, extra: Partial<RefineOptions<C>
   const ck = new RefinementChecker(refineOptionsFor(trace, extra));
   for (const s of trace.steps) if (!ck.feed(s)) break;
   return ck.result();
+}
+
+/** A run spec with the literal mapping's two options. */
+export interface LiteralRunSpec<C> extends RunSpec<C> {
+  readonly recency?: "adore" | "raft-log";
+  readonly commits?: CommitMapping;
+}
+
+export interface RunOutcome<C> {
+  readonly seed: number;
+  readonly result: RefinementResult<C>;
+  /** The Raft steps up to (and including) the failing one, when recorded. */
+  readonly steps: readonly RaftStep<C>[];
+}
+
+/** Drives one seeded run and checks it online (stops at the first failure). */
+export function checkSeed<C>(spec: LiteralRunSpec<C>, seed: number, record = false): RunOutcome<C> {
+  const o = simOptionsOf(spec, seed);
+  let ck: RefinementChecker<C> | undefined;
+  const { trace } = runCluster(
+    o,
+    (s) => {
+      ck ??= new RefinementChecker(
+        refineOptionsFor(
+          { initial: s.cluster, steps: [], params: undefined as never, options: o },
+          {
+            ...(spec.recency ? { recency: spec.recency } : {}),
+            ...(spec.commits ? { commits: spec.commits } : {}),
+            nodes: maxId(spec.universe),
+          },
+        ),
+        record,
+      );
+      return ck.feed(s);
+    },
+    record,
+  );
+  return { seed, result: ck!.result(), steps: trace.steps };
+}
+
+/** A hunt's totals; `byReason` counts first failures by `kind/premise-or-clause[/cause]`. */
+export type HuntSummary<C> = SeedHunt<RunOutcome<C>>;
+
+export function reasonOf(r: RefinementResult<unknown>): string {
+  const f = r.failure;
+  if (!f) return "ok";
+  if (f.kind === "rejected")
+    return `rejected/${f.rejection?.rule}/${f.rejection?.premise}${f.cause ? `/${f.cause}` : ""}`;
+  if (f.kind === "relation") return `relation/${f.message.slice(0, 2)}`;
+  return f.kind;
+}
+
+/** Checks seeds first..first+count-1; with `filter`, only failures it accepts count as the shortest. */
+export function hunt<C>(
+  spec: LiteralRunSpec<C>,
+  first: number,
+  count: number,
+  filter: (r: RefinementResult<C>) => boolean = () => true,
+): HuntSummary<C> {
+  return huntSeeds(
+    first,
+    count,
+    (seed) => checkSeed(spec, seed).result,
+    reasonOf,
+    filter,
+    (seed) => checkSeed(spec, seed, true),
+  );
+}
+
+/** A failing run as text: the Raft steps with the ADORE steps each mapped to, the failure, the tree. */
+export function showOutcome<C>(spec: LiteralRunSpec<C>, out: RunOutcome<C>, tree = true): string {
+  const r = out.result;
+  const lines = showSteps(out.steps, r.mapped, r.failure);
+  if (tree) lines.push(renderAscii(spec.scheme, r.state, { title: "ADORE cache tree:" }));
+  return lines.join("\n");
+}
+
+/**
+ * The failures the real (unmutated) protocol produces under the `raft-log` + "on-quorum" mapping:
+ * places where this first-stage mapping does not simulate Raft (see docs/elections.md), not bugs.
+ * - pull/mostRecent "ahead": the new leader holds replicated entries no voter supports in ADORE;
+ * - pull/mostRecent "fork": a voter still supports entries it created and later lost by truncation;
+ * - pull/times<t "later": a vote counted after a later election completed (needs SRaft reordering);
+ * - push/validSupp with the leader outside Q: a leader that removed itself commits (Raft §4.2.2);
+ * - push/Qok: Raft counted the quorum in a later configuration than the committed entry's.
+ */
+export function isKnownGap(r: RefinementResult<unknown>): boolean {
+  const f = r.failure;
+  if (f?.kind !== "rejected" || !f.rejection) return false;
+  const { rule, premise } = f.rejection;
+  if (rule === "VALIDPULLORACLE")
+    return (
+      (premise === "mostRecent" && (f.cause === "ahead" || f.cause === "fork")) ||
+      (premise === "times<t" && f.cause === "later")
+    );
+  if (rule === "VALIDPUSHORACLE")
+    return premise === "Qok" || (premise === "validSupp" && /validSupp: \d+ ∉ Q/.test(f.rejection.message));
+  return false;
 }

@@ -3,16 +3,16 @@ import type { MutationName } from "@adore/raft-net";
 import { HUNT_WEIGHTS } from "@adore/raft-net/testing";
 import { getScheme } from "@adore/schemes";
 import { describe, expect, it } from "vitest";
+import { runCluster } from "../src/refine/driver.js";
 import {
   checkRun,
   checkSeed,
   hunt,
   isKnownGap,
-  reasonOf,
   type LiteralRunSpec,
-  runCluster,
+  reasonOf,
   showOutcome,
-} from "../src/index.js";
+} from "./evidence/literal-mapping.js";
 
 function spec(
   name: "raft-single" | "raft-joint",
