@@ -21,8 +21,18 @@ export type {
   ObservedStep,
   PullQ,
   PullWhen,
+  RelationClause,
 } from "./refine/lagging.js";
-export { LaggingRefiner, M1, M2, M3, M4, MAPPINGS } from "./refine/lagging.js";
+export {
+  LaggingRefiner,
+  M1,
+  M2,
+  M3,
+  M4,
+  MAPPINGS,
+  RELATION_CLAUSES,
+  relationClause,
+} from "./refine/lagging.js";
 export type { LagGap, LagHuntSummary, LagOutcome, RunSpec } from "./refine/search.js";
 export { lagCheckSeed, lagGap, lagHunt, lagReason, showLagOutcome } from "./refine/search.js";
 export type { MappedStep } from "./refine/show.js";

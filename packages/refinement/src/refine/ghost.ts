@@ -108,7 +108,7 @@ export function applyAdore<C>(
   return { ok: true, shown, rule: r.rule, next };
 }
 
-/** After an entry's invoke/reconfig (cache `cid`): R1's (time, versn) check, or undefined. */
+/** After an entry's invoke/reconfig (cache `cid`): Rel-log's (time, versn) check, or undefined. */
 export function entryCacheMismatch<C>(
   st: AdoreState<C>,
   id: NodeId,
@@ -117,12 +117,12 @@ export function entryCacheMismatch<C>(
 ): string | undefined {
   const c = st.caches[cid]!;
   if (c.time !== e.term || c.versn !== e.versn)
-    return `S${id}'s entry ${e.index} has (term, versn) = (${e.term},${e.versn}) but its cache #${cid} has (${c.time},${c.versn})`;
+    return `Rel-log: S${id}'s entry ${e.index} has (term, versn) = (${e.term},${e.versn}) but its cache #${cid} has (${c.time},${c.versn})`;
   return undefined;
 }
 
 /**
- * R1 on a node's entries 1..k against `mr`, the M/R caches on its branch (root first): the
+ * Rel-log on a node's entries 1..k against `mr`, the M/R caches on its branch (root first): the
  * same (time, versn, payload); for a compacted prefix only the snapshot's term is compared.
  */
 export function branchMismatch<C>(
@@ -138,7 +138,7 @@ export function branchMismatch<C>(
     const c = st.caches[cid]!;
     if (i === log.snapshotIndex) {
       if (c.time !== log.snapshotTerm)
-        return `R1: S${id}'s snapshot ends at ${i} with term ${log.snapshotTerm}, the branch has time ${c.time} there`;
+        return `Rel-log: S${id}'s snapshot ends at ${i} with term ${log.snapshotTerm}, the branch has time ${c.time} there`;
       continue;
     }
     const e = log.at(i)!;
@@ -151,7 +151,7 @@ export function branchMismatch<C>(
         : c.kind === "RCache" &&
           scheme.equals(c.conf, (e as Extract<Entry<C>, { kind: "config" }>).membership.config));
     if (!same)
-      return `R1: S${id}'s entry ${i} (${e.term},${e.versn}) ${m ?? "conf"} ≠ cache #${cid} ${c.kind} (${c.time},${c.versn}) on its branch`;
+      return `Rel-log: S${id}'s entry ${i} (${e.term},${e.versn}) ${m ?? "conf"} ≠ cache #${cid} ${c.kind} (${c.time},${c.versn}) on its branch`;
   }
   return undefined;
 }
@@ -171,7 +171,7 @@ export function recordEntryCache<C>(
   const bad = entryCacheMismatch(st, id, e, cid);
   if (bad) return bad;
   const k = ghostKey(e.index, e.term);
-  if (ghost.has(k)) return `two entries created at index ${e.index} in term ${e.term}`;
+  if (ghost.has(k)) return `Rel-log: two entries created at index ${e.index} in term ${e.term}`;
   ghost.set(k, cid);
   return undefined;
 }

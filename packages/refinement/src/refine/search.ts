@@ -4,7 +4,7 @@ import { type NodeSet, renderAscii, type Scheme } from "@adore/adore-core";
 import type { Mutations, RaftOptions } from "@adore/raft-net";
 import type { ActionKind, SimOptions } from "@adore/raft-net/testing";
 import { type RaftStep, runCluster } from "./driver.js";
-import { type LagFailure, LaggingRefiner, MAPPINGS, type MappingName } from "./lagging.js";
+import { type LagFailure, LaggingRefiner, MAPPINGS, type MappingName, relationClause } from "./lagging.js";
 import { showSteps } from "./show.js";
 
 /** One cluster shape to check: a scheme with its initial configuration over `nodes` nodes. */
@@ -130,7 +130,7 @@ export type LagHuntSummary<C> = SeedHunt<LagOutcome<C>>;
 export function lagReason(f: LagFailure | undefined): string {
   if (!f) return "ok";
   if (f.kind === "rejected") return `rejected/${f.rejection?.rule}/${f.rejection?.premise}`;
-  if (f.kind === "relation") return `relation/${f.message.slice(0, 2)}`;
+  if (f.kind === "relation") return `relation/${relationClause(f.message)}`;
   return f.kind;
 }
 
@@ -168,7 +168,7 @@ export function showLagOutcome<C>(spec: RunSpec<C>, out: LagOutcome<C>, tree = t
  * The real protocol's failures under the lagging mapping (M4), each a place where raft-net does
  * something ADORE cannot express (docs/elections.md, "What still fails"):
  * - "self-removal": a leader outside the configuration of the entry it commits (validSupp);
- * - "later-config": an entry committed by counting a quorum of a LATER configuration (R2);
+ * - "later-config": an entry committed by counting a quorum of a LATER configuration (Rel-commit);
  * - "versn-after-compaction": the first entry a leader appends after compacting its last entry
  *   restarts versn at 1, so (term, versn) is not unique.
  */

@@ -30,6 +30,7 @@ import {
   ghostCache,
   recordEntryCache,
 } from "../../src/refine/ghost.js";
+import { relationClause } from "../../src/refine/lagging.js";
 import { huntSeeds, maxId, type RunSpec, type SeedHunt, simOptionsOf } from "../../src/refine/search.js";
 import { type MappedStep, showSteps } from "../../src/refine/show.js";
 import { type RaftStep, type RaftTrace, runCluster } from "../../src/refine/driver.js";
@@ -105,13 +106,13 @@ export interface RefinementResult<C> {
 /**
  * The mapping Raft → ADORE and the step-by-step checker (incremental: feed it Raft steps).
  * Relation R, checked for every live node after every Raft step:
- *  R1 each log entry (index i, term t) has a ghost cache; the M/R caches on the branch ending at
- *     the cache of the node's last entry are exactly its log, in order, with the same
+ *  Rel-log: each log entry (index i, term t) has a ghost cache; the M/R caches on the branch
+ *     ending at the cache of the node's last entry are exactly its log, in order, with the same
  *     (time, versn, payload) (compacted entries: only the snapshot's term is compared);
- *  R2 the entry at the node's commit index lies on a branch that ends in a CCache (committed);
- *  R3 times[node] ≤ term and the last entry's term ≤ term;
- *  R4 the log's configuration (latest configuration entry) = conf of its branch's last cache;
- *  R5 a leader's branch passes through its ECache of its current term.
+ *  Rel-commit: the entry at the node's commit index lies on a branch that ends in a CCache;
+ *  Rel-time: times[node] ≤ term and the last entry's term ≤ term;
+ *  Rel-conf: the log's configuration (latest configuration entry) = conf of its branch's last cache;
+ *  Rel-leader: a leader's branch passes through its ECache of its current term.
  * After every ADORE step: it was accepted, and (after a push) Def. 4.1 holds.
  */
 export class RefinementChecker<C> {
@@ -206,7 +207,7 @@ export class RefinementChecker<C> {
           if (!e)
             return this.fail({
               kind: "relation",
-              message: `S${id} appended index ${i} but it is not in its log`,
+              message: `Rel-log: S${id} appended index ${i} but it is not in its log`,
             });
           if (!this.append(id, e)) return false;
         }
@@ -228,7 +229,7 @@ export class RefinementChecker<C> {
     if (natural === undefined)
       return this.fail({
         kind: "relation",
-        message: `S${id}: no cache for its last entry ${p} before term ${term}`,
+        message: `Rel-log: S${id}: no cache for its last entry ${p} before term ${term}`,
       });
     const recency = this.model.options.recency;
     const mr = voters !== 0 ? mostRecent(this.st, voters, recency) : 0;
@@ -264,7 +265,10 @@ export class RefinementChecker<C> {
     const t = srv.log.termAt(to);
     const cm = t === undefined ? undefined : this.cacheOf(to, t);
     if (cm === undefined)
-      return this.fail({ kind: "relation", message: `S${id} committed index ${to} that has no cache` });
+      return this.fail({
+        kind: "relation",
+        message: `Rel-commit: S${id} committed index ${to} that has no cache`,
+      });
     if (this.committed[cm]) return true;
     const conf = this.st.caches[cm]!.conf;
     const Q = q & this.o.scheme.mbrs(conf);
@@ -304,7 +308,7 @@ export class RefinementChecker<C> {
       if (times > s.term)
         return this.fail({
           kind: "relation",
-          message: `R3: S${id} has term ${s.term} < ADORE times[${id}] = ${times}`,
+          message: `Rel-time: S${id} has term ${s.term} < ADORE times[${id}] = ${times}`,
         });
       if (!n.up || this.lastChecked.get(id) === s) continue;
       const bad = this.nodeRelation(id, s);
@@ -319,8 +323,9 @@ export class RefinementChecker<C> {
     const S = this.o.scheme;
     const last = log.lastIndex;
     const end = this.cacheOf(last, log.lastTerm);
-    if (end === undefined) return `R1: S${id}'s last entry ${last} (term ${log.lastTerm}) has no cache`;
-    if (log.lastTerm > s.term) return `R3: S${id}'s last entry has term ${log.lastTerm} > its term ${s.term}`;
+    if (end === undefined) return `Rel-log: S${id}'s last entry ${last} (term ${log.lastTerm}) has no cache`;
+    if (log.lastTerm > s.term)
+      return `Rel-time: S${id}'s last entry has term ${log.lastTerm} > its term ${s.term}`;
     // the M/R caches on the branch to `end`, root first
     const mr: Cid[] = [];
     let leaderSeen = false;
@@ -333,22 +338,22 @@ export class RefinementChecker<C> {
     }
     mr.reverse();
     if (mr.length !== last)
-      return `R1: S${id}'s log has ${last} entries but the branch to #${end} has ${mr.length} M/R caches`;
+      return `Rel-log: S${id}'s log has ${last} entries but the branch to #${end} has ${mr.length} M/R caches`;
     const r1 = branchMismatch(S, this.st, id, log, mr, last);
     if (r1) return r1;
     if (s.commit > 0) {
       const cc = s.commit >= log.snapshotIndex ? mr[s.commit - 1] : undefined;
       if (cc !== undefined && !this.committed[cc])
-        return `R2: S${id}'s commit index ${s.commit} is at cache #${cc}, which no CCache follows`;
+        return `Rel-commit: S${id}'s commit index ${s.commit} is at cache #${cc}, which no CCache follows`;
     }
     const cfg = s.config.membership.config;
     const bconf = this.st.caches[end]!.conf;
     if (!S.equals(cfg, bconf))
-      return `R4: S${id}'s configuration ${S.print(cfg)} ≠ its branch's ${S.print(bconf)}`;
+      return `Rel-conf: S${id}'s configuration ${S.print(cfg)} ≠ its branch's ${S.print(bconf)}`;
     if (wantE && wantE.term === s.term && !leaderSeen)
-      return `R5: leader S${id}'s branch does not pass through its ECache #${wantE.cid} of term ${s.term}`;
+      return `Rel-leader: leader S${id}'s branch does not pass through its ECache #${wantE.cid} of term ${s.term}`;
     if (s.role === "leader" && (!ec || ec.term !== s.term))
-      return `R5: S${id} leads term ${s.term} without an ECache of that term`;
+      return `Rel-leader: S${id} leads term ${s.term} without an ECache of that term`;
     return undefined;
   }
 
@@ -428,7 +433,7 @@ export function reasonOf(r: RefinementResult<unknown>): string {
   if (!f) return "ok";
   if (f.kind === "rejected")
     return `rejected/${f.rejection?.rule}/${f.rejection?.premise}${f.cause ? `/${f.cause}` : ""}`;
-  if (f.kind === "relation") return `relation/${f.message.slice(0, 2)}`;
+  if (f.kind === "relation") return `relation/${relationClause(f.message)}`;
   return f.kind;
 }
 
