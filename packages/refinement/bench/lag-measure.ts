@@ -2,8 +2,7 @@
 import { range, type Scheme } from "@adore/adore-core";
 import { HUNT_WEIGHTS } from "@adore/raft-net/testing";
 import { getScheme, schemeNames } from "@adore/schemes";
-import type { RunSpec } from "../src/refine/hunt.js";
-import { lagHunt, showLagOutcome } from "../src/refine/lag-hunt.js";
+import { lagHunt, type RunSpec, showLagOutcome } from "../src/refine/search.js";
 import type { MappingName } from "../src/refine/lagging.js";
 
 const seeds = Number(process.env.SEEDS ?? 100);

@@ -3,8 +3,7 @@ import { range, type Scheme } from "@adore/adore-core";
 import type { MutationName } from "@adore/raft-net";
 import { HUNT_WEIGHTS } from "@adore/raft-net/testing";
 import { getScheme } from "@adore/schemes";
-import type { RunSpec } from "../src/refine/hunt.js";
-import { lagGap, lagHunt, lagReason, showLagOutcome } from "../src/refine/lag-hunt.js";
+import { lagGap, lagHunt, lagReason, type RunSpec, showLagOutcome } from "../src/refine/search.js";
 
 const muts = (
   process.env.MUTS ??

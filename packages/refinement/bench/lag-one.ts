@@ -3,8 +3,7 @@
 import { range, type Scheme } from "@adore/adore-core";
 import { HUNT_WEIGHTS } from "@adore/raft-net/testing";
 import { getScheme } from "@adore/schemes";
-import type { RunSpec } from "../src/refine/hunt.js";
-import { lagCheckSeed, lagReason, showLagOutcome } from "../src/refine/lag-hunt.js";
+import { lagCheckSeed, lagReason, type RunSpec, showLagOutcome } from "../src/refine/search.js";
 import type { MappingName } from "../src/refine/lagging.js";
 
 const [name, n, prof, map, want, stepsS, maxSeed] = process.argv.slice(2);

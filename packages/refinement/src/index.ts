@@ -1,20 +1,8 @@
 // Public API of @adore/refinement.
 
-// --- Raft → ADORE refinement, first stage (src/refine; see docs/elections.md) ---
+// --- Raft → ADORE: the refiner and its driver (src/refine; see README "Refinement") ---
 export type { RaftStep, RaftTrace } from "./refine/driver.js";
 export { runCluster, simParams } from "./refine/driver.js";
-export type {
-  RefinementResult,
-  CommitMapping,
-  Failure,
-  FailureKind,
-  MappedStep,
-  PullCause,
-  RefineOptions,
-} from "./refine/mapping.js";
-export { checkRun, RefinementChecker, refineOptionsFor } from "./refine/mapping.js";
-export type { HuntSummary, RunOutcome, RunSpec } from "./refine/hunt.js";
-export { checkSeed, hunt, isKnownGap, reasonOf, showOutcome } from "./refine/hunt.js";
 
 // --- Validation of recorded runtime-node traces (src/validate) ---
 export type { NodeTraceReport, TraceReport } from "./validate/traces.js";
@@ -22,7 +10,7 @@ export { TraceFormatError, validateTraceDir } from "./validate/traces.js";
 export type { GlobalFailure, GlobalRefinement } from "./validate/global.js";
 export { refineTraceDir } from "./validate/global.js";
 
-// --- Stage 2: Raft → SRaft reduction, SRaft/Raft → ADORE with lagging times (src/refine) ---
+// --- Raft → SRaft reduction; the refiner: SRaft/Raft → ADORE with lagging times (src/refine) ---
 export type { Driven } from "./refine/driver.js";
 export type {
   LagFailure,
@@ -33,10 +21,21 @@ export type {
   ObservedStep,
   PullQ,
   PullWhen,
+  RelationClause,
 } from "./refine/lagging.js";
-export { LaggingRefiner, M1, M2, M3, M4, MAPPINGS } from "./refine/lagging.js";
-export type { LagGap, LagHuntSummary, LagOutcome } from "./refine/lag-hunt.js";
-export { lagCheckSeed, lagGap, lagHunt, lagReason, showLagOutcome } from "./refine/lag-hunt.js";
+export {
+  LaggingRefiner,
+  M1,
+  M2,
+  M3,
+  M4,
+  MAPPINGS,
+  RELATION_CLAUSES,
+  relationClause,
+} from "./refine/lagging.js";
+export type { LagGap, LagHuntSummary, LagOutcome, RunSpec } from "./refine/search.js";
+export { lagCheckSeed, lagGap, lagHunt, lagReason, showLagOutcome } from "./refine/search.js";
+export type { MappedStep } from "./refine/show.js";
 export type { Reduction, ReductionStats } from "./refine/reduce.js";
 export { diffClusters, reduce, replaySRaft, serverImage } from "./refine/reduce.js";
 export type { ProductState } from "./refine/product.js";

@@ -13,7 +13,7 @@ import {
 import { HUNT_WEIGHTS, runSimulation, type SimOptions, simParams } from "@adore/raft-net/testing";
 import { getScheme } from "@adore/schemes";
 import { afterAll, describe, expect, it } from "vitest";
-import { lagCheckSeed } from "../src/refine/lag-hunt.js";
+import { lagCheckSeed } from "../src/refine/search.js";
 import { refineTraceDir } from "../src/validate/global.js";
 import { validateTraceDir } from "../src/validate/traces.js";
 

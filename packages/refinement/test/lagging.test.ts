@@ -6,8 +6,14 @@ import { sraftSpec } from "@adore/sraft";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { runCluster } from "../src/refine/driver.js";
-import type { RunSpec } from "../src/refine/hunt.js";
-import { lagGap, lagHunt, lagReason, showLagOutcome } from "../src/refine/lag-hunt.js";
+import {
+  lagCheckSeed,
+  lagGap,
+  lagHunt,
+  lagReason,
+  type RunSpec,
+  showLagOutcome,
+} from "../src/refine/search.js";
 import { LaggingRefiner, M4 } from "../src/refine/lagging.js";
 import { productSpec } from "../src/refine/product.js";
 import { reduce, replaySRaft } from "../src/refine/reduce.js";
@@ -89,6 +95,25 @@ describe("mutants are caught (a refinement failure or ADORE safety violation), s
           `${showLagOutcome(s, out, false)}\n${renderAscii(s.scheme, out.refiner.st, { title: "ADORE tree at the failure:" })}`,
       );
     });
+});
+
+describe("relation failures name their clause", () => {
+  // R1..R5 read as the paper's R1⁺/R2/R3 (the reconfiguration rules adore-core's rejections name)
+  const relation = (m: MutationName, scheme: string, seed: number) => {
+    const s = spec(scheme, 3, { mutations: { [m]: true }, refinementOnly: true });
+    return lagCheckSeed(s, "M4", seed).failure!;
+  };
+  it("a commit of a leader that can never be pulled is Rel-commit, not R2", () => {
+    const f = relation("skipUpToDateCheck", "static", 175);
+    expect(f.kind).toBe("relation");
+    expect(f.message).toMatch(/^Rel-commit: S1's commit index 1 is a pending entry/);
+    expect(lagReason(f)).toBe("relation/Rel-commit");
+  });
+  it("two leaders of one term is Rel-leader", () => {
+    const f = relation("doubleVote", "static", 128);
+    expect(f.message).toBe("Rel-leader: two leaders of term 1: S2 and S1");
+    expect(lagReason(f)).toBe("relation/Rel-leader");
+  });
 });
 
 describe("exhaustive small-scope SRaft × mapping (every transition mapped and checked)", () => {

@@ -20,10 +20,12 @@ import {
   applyAdore,
   branchMismatch,
   entryStep,
-  ghostKey,
-  type MappedStep,
+  type GhostMap,
+  ghostCache,
+  type LeaderRec,
   recordEntryCache,
-} from "./common.js";
+} from "./ghost.js";
+import type { MappedStep } from "./show.js";
 
 /**
  * The SRaft/Raft → ADORE mapping with lagging ADORE times (stage 2). A Raft election is NOT mapped
@@ -67,6 +69,19 @@ export const M4 = { pullWhen: "noop-quorum", pullQ: "search" } as const;
 export const MAPPINGS = { M1, M2, M3, M4 } as const;
 export type MappingName = keyof typeof MAPPINGS;
 
+/**
+ * The clauses of the relation R (README "The relation R"). Named for what they relate, never
+ * R1..R5: those read as the paper's R1⁺/R2/R3, the reconfiguration rules adore-core's rejections name.
+ */
+export const RELATION_CLAUSES = ["Rel-log", "Rel-commit", "Rel-time", "Rel-conf", "Rel-leader"] as const;
+export type RelationClause = (typeof RELATION_CLAUSES)[number];
+
+/** The clause a relation failure's message names (`Rel-commit: S1's commit index …`). */
+export function relationClause(message: string): RelationClause | "unnamed" {
+  const c = RELATION_CLAUSES.find((x) => message.startsWith(`${x}:`));
+  return c ?? "unnamed";
+}
+
 export type LagFailureKind = "rejected" | "relation" | "safety" | "raft";
 
 export interface LagFailure {
@@ -75,21 +90,6 @@ export interface LagFailure {
   readonly message: string;
   readonly adoreStep?: string;
   readonly rejection?: Rejection;
-}
-
-/** A Raft leader (one per term) as the mapping tracks it: ghost state. */
-interface LeaderRec<C> {
-  readonly id: NodeId;
-  readonly term: number;
-  /** Index of its no-op; its log before the term ends at (termStart − 1, pTerm). */
-  readonly termStart: number;
-  readonly pTerm: number;
-  /** Entries it appended in its term, in order. */
-  readonly entries: readonly Entry<C>[];
-  /** Pulled in ADORE (its ECache's cid), or pending. */
-  readonly ecache: Cid | undefined;
-  /** Why the last attempt to pull it failed (diagnostics). */
-  readonly lastRejection?: string;
 }
 
 /** One step as the mapping sees it: what each driven input did, and the cluster after it. */
@@ -111,7 +111,7 @@ export type MappedAdoreStep = MappedStep;
 export class LaggingRefiner<C> {
   readonly model: AdoreModel<C>;
   st: AdoreState<C>;
-  ghost: Map<string, Cid>;
+  ghost: GhostMap;
   committed: boolean[];
   leaders: Map<number, LeaderRec<C>>;
   failure: LagFailure | undefined;
@@ -171,8 +171,7 @@ export class LaggingRefiner<C> {
   }
 
   cacheOf(index: number, term: number): Cid | undefined {
-    if (index === 0) return 0;
-    return this.ghost.get(ghostKey(index, term));
+    return ghostCache(this.ghost, index, term);
   }
 
   /** Feeds one step. Returns false once a check failed. */
@@ -194,12 +193,12 @@ export class LaggingRefiner<C> {
           if (pTerm === undefined)
             return this.fail({
               kind: "relation",
-              message: `S${eff.id} leads term ${ev.term} but its entry ${termStart - 1} is compacted away`,
+              message: `Rel-leader: S${eff.id} leads term ${ev.term} but its entry ${termStart - 1} is compacted away`,
             });
           if (this.leaders.has(ev.term))
             return this.fail({
               kind: "relation",
-              message: `two leaders of term ${ev.term}: S${this.leaders.get(ev.term)!.id} and S${eff.id}`,
+              message: `Rel-leader: two leaders of term ${ev.term}: S${this.leaders.get(ev.term)!.id} and S${eff.id}`,
             });
           this.leaders.set(ev.term, {
             id: eff.id,
@@ -217,7 +216,7 @@ export class LaggingRefiner<C> {
           if (!rec || rec.id !== eff.id)
             return this.fail({
               kind: "relation",
-              message: `S${eff.id} appended entries of term ${ev.term} without being its leader`,
+              message: `Rel-leader: S${eff.id} appended entries of term ${ev.term} without being its leader`,
             });
           const add: Entry<C>[] = [];
           for (let i = ev.firstIndex; i <= ev.lastIndex; i++) {
@@ -225,7 +224,7 @@ export class LaggingRefiner<C> {
             if (!e || e.term !== ev.term)
               return this.fail({
                 kind: "relation",
-                message: `S${eff.id} appended index ${i} but it is not in its log`,
+                message: `Rel-log: S${eff.id} appended index ${i} but it is not in its log`,
               });
             add.push(e);
           }
@@ -255,7 +254,7 @@ export class LaggingRefiner<C> {
     const srv = cl.nodes.get(id)?.server;
     const t = srv?.log.termAt(to);
     const cm = t === undefined ? undefined : this.cacheOf(to, t);
-    if (cm === undefined) return true; // R2 reports it
+    if (cm === undefined) return true; // Rel-commit reports it
     const c = this.st.caches[cm]!;
     if (c.caller !== id || c.time !== term) {
       const push = `push(S${id}, Q=${showSet(q)}, C_M=#${cm})`;
@@ -431,7 +430,7 @@ export class LaggingRefiner<C> {
       if (times > s.term)
         return this.fail({
           kind: "relation",
-          message: `R3: S${id} has term ${s.term} < ADORE times[${id}] = ${times}`,
+          message: `Rel-time: S${id} has term ${s.term} < ADORE times[${id}] = ${times}`,
         });
       if (!n.up) continue;
       // R depends on the log, the commit index, the term, the role and the configuration (and the
@@ -464,13 +463,15 @@ export class LaggingRefiner<C> {
       const t = log.termAt(k)!;
       const rec = this.leaders.get(t);
       if (!rec || rec.ecache !== undefined)
-        return `R1: S${id}'s entry ${k} (term ${t}) has no cache, and the leader of term ${t} is ${rec ? "pulled" : "unknown"}`;
+        return `Rel-log: S${id}'s entry ${k} (term ${t}) has no cache, and the leader of term ${t} is ${rec ? "pulled" : "unknown"}`;
       k--;
     }
     const kTerm = log.termAt(k)!;
     const end = this.cacheOf(k, kTerm);
-    if (end === undefined) return `R1: S${id}'s snapshot ends at ${k} (term ${kTerm}), which has no cache`;
-    if (log.lastTerm > s.term) return `R3: S${id}'s last entry has term ${log.lastTerm} > its term ${s.term}`;
+    if (end === undefined)
+      return `Rel-log: S${id}'s snapshot ends at ${k} (term ${kTerm}), which has no cache`;
+    if (log.lastTerm > s.term)
+      return `Rel-time: S${id}'s last entry has term ${log.lastTerm} > its term ${s.term}`;
     const mr: Cid[] = [];
     const rec = this.leaders.get(s.term);
     const mine = s.role === "leader" && rec && rec.id === id ? rec : undefined;
@@ -482,14 +483,14 @@ export class LaggingRefiner<C> {
     }
     mr.reverse();
     if (mr.length !== k)
-      return `R1: S${id}'s realized log has ${k} entries but the branch to #${end} has ${mr.length} M/R caches`;
+      return `Rel-log: S${id}'s realized log has ${k} entries but the branch to #${end} has ${mr.length} M/R caches`;
     const r1 = branchMismatch(S, this.st, id, log, mr, k);
     if (r1) return r1;
     if (s.commit > 0) {
       if (s.commit > k) {
         const t = log.termAt(s.commit);
         const lr = t === undefined ? undefined : this.leaders.get(t);
-        return `R2: S${id}'s commit index ${s.commit} is a pending entry (the leader S${lr?.id} of term ${t} is not pulled${lr?.lastRejection ? `: ${lr.lastRejection}` : ""})`;
+        return `Rel-commit: S${id}'s commit index ${s.commit} is a pending entry (the leader S${lr?.id} of term ${t} is not pulled${lr?.lastRejection ? `: ${lr.lastRejection}` : ""})`;
       }
       const cc = s.commit >= log.snapshotIndex ? mr[s.commit - 1] : undefined;
       if (cc !== undefined && !this.committed[cc]) {
@@ -498,15 +499,15 @@ export class LaggingRefiner<C> {
         const why = S.equals(own, later)
           ? ""
           : ` [later-config: the entry's configuration is ${S.print(own)}, S${id} counts in ${S.print(later)}]`;
-        return `R2: S${id}'s commit index ${s.commit} is at cache #${cc}, which no CCache follows${why}`;
+        return `Rel-commit: S${id}'s commit index ${s.commit} is at cache #${cc}, which no CCache follows${why}`;
       }
     }
     const cfg = log.configAt(k).membership.config;
     const bconf = this.st.caches[end]!.conf;
     if (!S.equals(cfg, bconf))
-      return `R4: S${id}'s configuration at ${k} ${S.print(cfg)} ≠ its branch's ${S.print(bconf)}`;
+      return `Rel-conf: S${id}'s configuration at ${k} ${S.print(cfg)} ≠ its branch's ${S.print(bconf)}`;
     if (mine && mine.ecache !== undefined && !leaderSeen && k >= mine.termStart)
-      return `R5: leader S${id}'s branch does not pass through its ECache #${mine.ecache} of term ${s.term}`;
+      return `Rel-leader: leader S${id}'s branch does not pass through its ECache #${mine.ecache} of term ${s.term}`;
     return undefined;
   }
 

@@ -6,7 +6,7 @@ import {
   type SRaftStep,
   showSRaftStep,
 } from "@adore/sraft";
-import { describeFailure, mappedByStep } from "./common.js";
+import { describeFailure, mappedByStep } from "./show.js";
 import { type LagOptions, LaggingRefiner } from "./lagging.js";
 
 /**

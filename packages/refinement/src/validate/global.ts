@@ -11,8 +11,8 @@ import {
   stepServer,
 } from "@adore/raft-net";
 import { getScheme } from "@adore/schemes";
-import { maxId } from "../refine/common.js";
 import { type LagFailureKind, LaggingRefiner, M4 } from "../refine/lagging.js";
+import { maxId } from "../refine/search.js";
 import { readTraceLines, serverOfStart, TraceFormatError, traceFiles } from "./traces.js";
 
 /**

@@ -3,22 +3,22 @@ import type { MutationName } from "@adore/raft-net";
 import { HUNT_WEIGHTS } from "@adore/raft-net/testing";
 import { getScheme } from "@adore/schemes";
 import { describe, expect, it } from "vitest";
+import { runCluster } from "../src/refine/driver.js";
 import {
   checkRun,
   checkSeed,
   hunt,
   isKnownGap,
+  type LiteralRunSpec,
   reasonOf,
-  type RunSpec,
-  runCluster,
   showOutcome,
-} from "../src/index.js";
+} from "./evidence/literal-mapping.js";
 
 function spec(
   name: "raft-single" | "raft-joint",
   n: number,
-  extra: Partial<RunSpec<unknown>> = {},
-): RunSpec<unknown> {
+  extra: Partial<LiteralRunSpec<unknown>> = {},
+): LiteralRunSpec<unknown> {
   const reg = getScheme(name);
   return {
     scheme: reg.scheme as Scheme<unknown>,

@@ -1,3 +1,8 @@
+// The stage-1 literal mapping Raft → ADORE (a Raft election is a pull when the candidate wins,
+// a leader's commit is a push) and its seed hunt. Not the refiner: the package's one refiner is
+// LaggingRefiner (src/refine/lagging.ts, mapping M4). This mapping is kept, test-only, because its
+// failures are the evidence of docs/elections.md ("stage 1") for why the refiner lets ADORE times
+// lag Raft terms; test/elections.test.ts produces that evidence with it.
 import {
   type AdoreModel,
   type AdoreState,
@@ -12,6 +17,7 @@ import {
   type NodeSet,
   type Recency,
   type Rejection,
+  renderAscii,
   type Scheme,
 } from "@adore/adore-core";
 import type { ClusterState, Entry, RaftEvent, RaftServer } from "@adore/raft-net";
@@ -20,11 +26,14 @@ import {
   applyAdore,
   branchMismatch,
   entryStep,
-  ghostKey,
-  type MappedStep,
+  type GhostMap,
+  ghostCache,
   recordEntryCache,
-} from "./common.js";
-import type { RaftStep, RaftTrace } from "./driver.js";
+} from "../../src/refine/ghost.js";
+import { relationClause } from "../../src/refine/lagging.js";
+import { huntSeeds, maxId, type RunSpec, type SeedHunt, simOptionsOf } from "../../src/refine/search.js";
+import { type MappedStep, showSteps } from "../../src/refine/show.js";
+import { type RaftStep, type RaftTrace, runCluster } from "../../src/refine/driver.js";
 
 /**
  * When the mapping emits ADORE's `push`:
@@ -83,8 +92,6 @@ export interface Failure {
  */
 export type PullCause = "ecache" | "ahead" | "behind" | "fork" | "later" | "same";
 
-export type { MappedStep } from "./common.js";
-
 export interface RefinementResult<C> {
   readonly ok: boolean;
   readonly failure: Failure | undefined;
@@ -99,19 +106,19 @@ export interface RefinementResult<C> {
 /**
  * The mapping Raft → ADORE and the step-by-step checker (incremental: feed it Raft steps).
  * Relation R, checked for every live node after every Raft step:
- *  R1 each log entry (index i, term t) has a ghost cache; the M/R caches on the branch ending at
- *     the cache of the node's last entry are exactly its log, in order, with the same
+ *  Rel-log: each log entry (index i, term t) has a ghost cache; the M/R caches on the branch
+ *     ending at the cache of the node's last entry are exactly its log, in order, with the same
  *     (time, versn, payload) (compacted entries: only the snapshot's term is compared);
- *  R2 the entry at the node's commit index lies on a branch that ends in a CCache (committed);
- *  R3 times[node] ≤ term and the last entry's term ≤ term;
- *  R4 the log's configuration (latest configuration entry) = conf of its branch's last cache;
- *  R5 a leader's branch passes through its ECache of its current term.
+ *  Rel-commit: the entry at the node's commit index lies on a branch that ends in a CCache;
+ *  Rel-time: times[node] ≤ term and the last entry's term ≤ term;
+ *  Rel-conf: the log's configuration (latest configuration entry) = conf of its branch's last cache;
+ *  Rel-leader: a leader's branch passes through its ECache of its current term.
  * After every ADORE step: it was accepted, and (after a push) Def. 4.1 holds.
  */
 export class RefinementChecker<C> {
   readonly model: AdoreModel<C>;
   private st: AdoreState<C>;
-  private readonly ghost = new Map<string, Cid>();
+  private readonly ghost: GhostMap = new Map();
   /** committed[cid]: some CCache is a descendant-or-self of cid. */
   private committed: boolean[] = [true];
   private readonly ecache = new Map<NodeId, { term: number; cid: Cid }>();
@@ -143,8 +150,7 @@ export class RefinementChecker<C> {
 
   /** The ghost map's cache for node's entry at (index, term) (Log Matching makes it node-independent). */
   cacheOf(index: number, term: number): Cid | undefined {
-    if (index === 0) return 0;
-    return this.ghost.get(ghostKey(index, term));
+    return ghostCache(this.ghost, index, term);
   }
 
   private fail(f: Omit<Failure, "at">): false {
@@ -201,7 +207,7 @@ export class RefinementChecker<C> {
           if (!e)
             return this.fail({
               kind: "relation",
-              message: `S${id} appended index ${i} but it is not in its log`,
+              message: `Rel-log: S${id} appended index ${i} but it is not in its log`,
             });
           if (!this.append(id, e)) return false;
         }
@@ -223,7 +229,7 @@ export class RefinementChecker<C> {
     if (natural === undefined)
       return this.fail({
         kind: "relation",
-        message: `S${id}: no cache for its last entry ${p} before term ${term}`,
+        message: `Rel-log: S${id}: no cache for its last entry ${p} before term ${term}`,
       });
     const recency = this.model.options.recency;
     const mr = voters !== 0 ? mostRecent(this.st, voters, recency) : 0;
@@ -259,7 +265,10 @@ export class RefinementChecker<C> {
     const t = srv.log.termAt(to);
     const cm = t === undefined ? undefined : this.cacheOf(to, t);
     if (cm === undefined)
-      return this.fail({ kind: "relation", message: `S${id} committed index ${to} that has no cache` });
+      return this.fail({
+        kind: "relation",
+        message: `Rel-commit: S${id} committed index ${to} that has no cache`,
+      });
     if (this.committed[cm]) return true;
     const conf = this.st.caches[cm]!.conf;
     const Q = q & this.o.scheme.mbrs(conf);
@@ -299,7 +308,7 @@ export class RefinementChecker<C> {
       if (times > s.term)
         return this.fail({
           kind: "relation",
-          message: `R3: S${id} has term ${s.term} < ADORE times[${id}] = ${times}`,
+          message: `Rel-time: S${id} has term ${s.term} < ADORE times[${id}] = ${times}`,
         });
       if (!n.up || this.lastChecked.get(id) === s) continue;
       const bad = this.nodeRelation(id, s);
@@ -314,8 +323,9 @@ export class RefinementChecker<C> {
     const S = this.o.scheme;
     const last = log.lastIndex;
     const end = this.cacheOf(last, log.lastTerm);
-    if (end === undefined) return `R1: S${id}'s last entry ${last} (term ${log.lastTerm}) has no cache`;
-    if (log.lastTerm > s.term) return `R3: S${id}'s last entry has term ${log.lastTerm} > its term ${s.term}`;
+    if (end === undefined) return `Rel-log: S${id}'s last entry ${last} (term ${log.lastTerm}) has no cache`;
+    if (log.lastTerm > s.term)
+      return `Rel-time: S${id}'s last entry has term ${log.lastTerm} > its term ${s.term}`;
     // the M/R caches on the branch to `end`, root first
     const mr: Cid[] = [];
     let leaderSeen = false;
@@ -328,22 +338,22 @@ export class RefinementChecker<C> {
     }
     mr.reverse();
     if (mr.length !== last)
-      return `R1: S${id}'s log has ${last} entries but the branch to #${end} has ${mr.length} M/R caches`;
+      return `Rel-log: S${id}'s log has ${last} entries but the branch to #${end} has ${mr.length} M/R caches`;
     const r1 = branchMismatch(S, this.st, id, log, mr, last);
     if (r1) return r1;
     if (s.commit > 0) {
       const cc = s.commit >= log.snapshotIndex ? mr[s.commit - 1] : undefined;
       if (cc !== undefined && !this.committed[cc])
-        return `R2: S${id}'s commit index ${s.commit} is at cache #${cc}, which no CCache follows`;
+        return `Rel-commit: S${id}'s commit index ${s.commit} is at cache #${cc}, which no CCache follows`;
     }
     const cfg = s.config.membership.config;
     const bconf = this.st.caches[end]!.conf;
     if (!S.equals(cfg, bconf))
-      return `R4: S${id}'s configuration ${S.print(cfg)} ≠ its branch's ${S.print(bconf)}`;
+      return `Rel-conf: S${id}'s configuration ${S.print(cfg)} ≠ its branch's ${S.print(bconf)}`;
     if (wantE && wantE.term === s.term && !leaderSeen)
-      return `R5: leader S${id}'s branch does not pass through its ECache #${wantE.cid} of term ${s.term}`;
+      return `Rel-leader: leader S${id}'s branch does not pass through its ECache #${wantE.cid} of term ${s.term}`;
     if (s.role === "leader" && (!ec || ec.term !== s.term))
-      return `R5: S${id} leads term ${s.term} without an ECache of that term`;
+      return `Rel-leader: S${id} leads term ${s.term} without an ECache of that term`;
     return undefined;
   }
 
@@ -375,4 +385,102 @@ export function checkRun<C>(trace: RaftTrace<C>, extra: Partial<RefineOptions<C>
   const ck = new RefinementChecker(refineOptionsFor(trace, extra));
   for (const s of trace.steps) if (!ck.feed(s)) break;
   return ck.result();
+}
+
+/** A run spec with the literal mapping's two options. */
+export interface LiteralRunSpec<C> extends RunSpec<C> {
+  readonly recency?: "adore" | "raft-log";
+  readonly commits?: CommitMapping;
+}
+
+export interface RunOutcome<C> {
+  readonly seed: number;
+  readonly result: RefinementResult<C>;
+  /** The Raft steps up to (and including) the failing one, when recorded. */
+  readonly steps: readonly RaftStep<C>[];
+}
+
+/** Drives one seeded run and checks it online (stops at the first failure). */
+export function checkSeed<C>(spec: LiteralRunSpec<C>, seed: number, record = false): RunOutcome<C> {
+  const o = simOptionsOf(spec, seed);
+  let ck: RefinementChecker<C> | undefined;
+  const { trace } = runCluster(
+    o,
+    (s) => {
+      ck ??= new RefinementChecker(
+        refineOptionsFor(
+          { initial: s.cluster, steps: [], params: undefined as never, options: o },
+          {
+            ...(spec.recency ? { recency: spec.recency } : {}),
+            ...(spec.commits ? { commits: spec.commits } : {}),
+            nodes: maxId(spec.universe),
+          },
+        ),
+        record,
+      );
+      return ck.feed(s);
+    },
+    record,
+  );
+  return { seed, result: ck!.result(), steps: trace.steps };
+}
+
+/** A hunt's totals; `byReason` counts first failures by `kind/premise-or-clause[/cause]`. */
+export type HuntSummary<C> = SeedHunt<RunOutcome<C>>;
+
+export function reasonOf(r: RefinementResult<unknown>): string {
+  const f = r.failure;
+  if (!f) return "ok";
+  if (f.kind === "rejected")
+    return `rejected/${f.rejection?.rule}/${f.rejection?.premise}${f.cause ? `/${f.cause}` : ""}`;
+  if (f.kind === "relation") return `relation/${relationClause(f.message)}`;
+  return f.kind;
+}
+
+/** Checks seeds first..first+count-1; with `filter`, only failures it accepts count as the shortest. */
+export function hunt<C>(
+  spec: LiteralRunSpec<C>,
+  first: number,
+  count: number,
+  filter: (r: RefinementResult<C>) => boolean = () => true,
+): HuntSummary<C> {
+  return huntSeeds(
+    first,
+    count,
+    (seed) => checkSeed(spec, seed).result,
+    reasonOf,
+    filter,
+    (seed) => checkSeed(spec, seed, true),
+  );
+}
+
+/** A failing run as text: the Raft steps with the ADORE steps each mapped to, the failure, the tree. */
+export function showOutcome<C>(spec: LiteralRunSpec<C>, out: RunOutcome<C>, tree = true): string {
+  const r = out.result;
+  const lines = showSteps(out.steps, r.mapped, r.failure);
+  if (tree) lines.push(renderAscii(spec.scheme, r.state, { title: "ADORE cache tree:" }));
+  return lines.join("\n");
+}
+
+/**
+ * The failures the real (unmutated) protocol produces under the `raft-log` + "on-quorum" mapping:
+ * places where this first-stage mapping does not simulate Raft (see docs/elections.md), not bugs.
+ * - pull/mostRecent "ahead": the new leader holds replicated entries no voter supports in ADORE;
+ * - pull/mostRecent "fork": a voter still supports entries it created and later lost by truncation;
+ * - pull/times<t "later": a vote counted after a later election completed (needs SRaft reordering);
+ * - push/validSupp with the leader outside Q: a leader that removed itself commits (Raft §4.2.2);
+ * - push/Qok: Raft counted the quorum in a later configuration than the committed entry's.
+ */
+export function isKnownGap(r: RefinementResult<unknown>): boolean {
+  const f = r.failure;
+  if (f?.kind !== "rejected" || !f.rejection) return false;
+  const { rule, premise } = f.rejection;
+  if (rule === "VALIDPULLORACLE")
+    return (
+      (premise === "mostRecent" && (f.cause === "ahead" || f.cause === "fork")) ||
+      (premise === "times<t" && f.cause === "later")
+    );
+  if (rule === "VALIDPUSHORACLE")
+    return premise === "Qok" || (premise === "validSupp" && /validSupp: \d+ ∉ Q/.test(f.rejection.message));
+  return false;
 }
