@@ -49,6 +49,7 @@ import type {
   PeerProgressStatus,
 } from "../client/protocol.js";
 import { type KvLimits, type KvRequest, type KvResult, KvStateMachine } from "../kv/kv.js";
+import type { ClientBackend, MembershipOptions } from "./client-backend.js";
 import { ClientServer } from "./client-server.js";
 import { type Logger, type LogOptions, makeLogger } from "./log.js";
 import {
@@ -67,7 +68,7 @@ import { NodeMetrics } from "./metrics.js";
 import { type RecoveryReport, StorageAdapter } from "./storage-adapter.js";
 import { type PeerRejection, PeerTransport, parseHostPort } from "./transport.js";
 
-export type { NodeStatus, PeerAddress, PeerProgressStatus };
+export type { MembershipOptions, NodeStatus, PeerAddress, PeerProgressStatus };
 
 export type PeerDirectory = Readonly<Record<number, PeerAddress>>;
 
@@ -129,13 +130,6 @@ export interface RaftNodeOptions {
   readonly clientToken?: string;
   /** Serve the client port over TLS with this PEM certificate chain and key. */
   readonly clientTls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
-}
-
-export interface MembershipOptions {
-  /** Compare-and-set: refuse unless the current configuration entry is at this index. */
-  readonly ifConfigIndex?: number;
-  /** Add voters the leader has not seen catch up (refused with NotCaughtUp otherwise). */
-  readonly force?: boolean;
 }
 
 /** The outcome of a committed membership change. */
@@ -242,7 +236,7 @@ class TraceWriter {
   }
 }
 
-export class RaftNode<C = unknown> {
+export class RaftNode<C = unknown> implements ClientBackend {
   readonly id: NodeId;
   readonly clusterId: string;
   readonly metrics: NodeMetrics;
@@ -412,7 +406,7 @@ export class RaftNode<C = unknown> {
       ...(opts.sendQueueLimit !== undefined ? { queueLimit: opts.sendQueueLimit } : {}),
     });
     const pa = await this.transport.start();
-    this.clientServer = new ClientServer(this as unknown as RaftNode<unknown>, this.log, {
+    this.clientServer = new ClientServer(this, this.log, {
       ...(opts.clientToken !== undefined ? { token: new ClientToken(opts.clientToken) } : {}),
       ...(opts.clientTls ? { tls: opts.clientTls } : {}),
     });
