@@ -12,7 +12,6 @@
 // That is the order of raft-net's Outputs: persist → messages → apply → replies.
 
 import { randomInt } from "node:crypto";
-import { closeSync, openSync, writeSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { has, MAX_NODE_ID, members as setMembers, type NodeId, nodeSet } from "@adore/adore-core";
 import {
@@ -66,6 +65,7 @@ import {
 } from "./membership.js";
 import { NodeMetrics } from "./metrics.js";
 import { type RecoveryReport, StorageAdapter } from "./storage-adapter.js";
+import { TraceWriter } from "./trace-writer.js";
 import { type PeerRejection, PeerTransport, parseHostPort } from "./transport.js";
 
 export type { MembershipOptions, NodeStatus, PeerAddress, PeerProgressStatus };
@@ -209,33 +209,6 @@ interface TurnAcc<C> {
   snapshotSaved: number | undefined;
 }
 
-/**
- * The NDJSON protocol trace. Each line goes to the kernel with a synchronous write before the core
- * acts on the input, so a node killed with SIGKILL leaves a complete trace of what it did (an
- * asynchronous stream lost its last lines, and the offline refinement check then saw a follower
- * holding an entry whose append was missing from the leader's trace).
- */
-class TraceWriter {
-  private seq = 0;
-  private readonly fd: number;
-  private closed = false;
-  constructor(
-    file: string,
-    private readonly node: number,
-  ) {
-    this.fd = openSync(file, "a");
-  }
-  write(kind: string, body: Record<string, unknown>): void {
-    if (this.closed) return;
-    writeSync(this.fd, `${JSON.stringify({ seq: this.seq++, node: this.node, kind, ...body })}\n`);
-  }
-  close(): Promise<void> {
-    if (!this.closed) closeSync(this.fd);
-    this.closed = true;
-    return Promise.resolve();
-  }
-}
-
 export class RaftNode<C = unknown> implements ClientBackend {
   readonly id: NodeId;
   readonly clusterId: string;
@@ -251,7 +224,7 @@ export class RaftNode<C = unknown> implements ClientBackend {
   private readonly directory = new Map<number, PeerAddress>();
   private transport!: PeerTransport;
   private clientServer: ClientServer | undefined;
-  private trace: TraceWriter | undefined;
+  private trace: TraceWriter<C> | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
   private lazySyncTimer: NodeJS.Timeout | undefined;
   private compaction: Promise<void> = Promise.resolve();
@@ -349,8 +322,9 @@ export class RaftNode<C = unknown> implements ClientBackend {
   private async boot(durable: DurableState<C>, bootstrap: Membership<C>): Promise<void> {
     const opts = this.opts;
     if (opts.traceFile) {
-      this.trace = new TraceWriter(opts.traceFile, this.id);
-      this.trace.write("start", {
+      this.trace = new TraceWriter<C>(opts.traceFile, this.id);
+      this.trace.write({
+        kind: "start",
         clusterId: opts.clusterId,
         scheme: this.reg.scheme.name,
         seed: this.seed,
@@ -843,12 +817,13 @@ export class RaftNode<C = unknown> implements ClientBackend {
   }
 
   private async step(input: Input<C>, acc: TurnAcc<C>): Promise<void> {
-    this.trace?.write("input", { input });
+    this.trace?.write({ kind: "input", input });
     const r = stepServer(this.server, input, this.params);
     this.server = r.server;
     const o = r.outputs;
     if (this.trace && (o.events.length > 0 || r.rejected))
-      this.trace.write("output", {
+      this.trace.write({
+        kind: "output",
         input: input.type,
         events: o.events,
         ...(r.rejected ? { rejected: r.rejected } : {}),
@@ -1144,7 +1119,7 @@ export class RaftNode<C = unknown> implements ClientBackend {
     await this.compaction;
     await this.storage.close().catch((e: unknown) => this.log.warn({ err: String(e) }, "closing the log"));
     await this.metrics.close();
-    await this.trace?.close();
+    this.trace?.close();
     this.log.info("node stopped");
     this.log.flush?.();
   }
