@@ -56,6 +56,7 @@ export {
 } from "./kv/index.js";
 // The replicated key-value service: one replica (RaftNode), its storage, transport and metrics.
 export {
+  type ClientBackend,
   type ConfigChangeResult,
   type Logger,
   type LogOptions,

@@ -1,4 +1,5 @@
-// The client port: framed codec requests → RaftNode operations → framed responses. Requests on one
+// The client port: framed codec requests → replica operations (a ClientBackend, in practice a
+// RaftNode) → framed responses. Requests on one
 // connection are served concurrently (responses carry the request id). A connection that sends
 // something that is not a request (bad frame, undecodable bytes, no id) is closed with a log line.
 // With a client token configured, the first frame must be {id: 0, op: "auth", token} carrying it
@@ -16,11 +17,12 @@ import {
   type ClientRequest,
   type ClientResponse,
   type MemberList,
+  type PeerAddress,
 } from "../client/protocol.js";
 import { CodecError, decode, encode } from "../wire/codec.js";
 import { encodeFrame, FrameDecoder, FrameError } from "../wire/frame.js";
+import type { ClientBackend } from "./client-backend.js";
 import type { Logger } from "./log.js";
-import type { PeerAddress, RaftNode } from "./raft-node.js";
 
 const bad = (message: string) => new AdoreError("BadRequest", message);
 
@@ -51,7 +53,7 @@ function cas(r: ClientRequest): { ifConfigIndex?: number; force?: boolean } {
 }
 
 /** Runs one request against the node; throws AdoreError. */
-export async function dispatch(node: RaftNode<unknown>, r: ClientRequest): Promise<unknown> {
+export async function dispatch(node: ClientBackend, r: ClientRequest): Promise<unknown> {
   const write = async (req: KvRequest) => {
     const res = await node.write(req);
     if (res.ok) {
@@ -121,7 +123,7 @@ export class ClientServer {
   readonly authRefusals: Array<{ readonly reason: string; readonly remote: string }> = [];
 
   constructor(
-    private readonly node: RaftNode<unknown>,
+    private readonly node: ClientBackend,
     private readonly log: Logger,
     private readonly security: ClientSecurity = {},
   ) {}

@@ -1,3 +1,4 @@
+export type { ClientBackend, MembershipOptions } from "./client-backend.js";
 export { ClientServer, dispatch } from "./client-server.js";
 export { type Logger, type LogOptions, makeLogger } from "./log.js";
 export {
@@ -16,7 +17,6 @@ export {
 export { NodeMetrics } from "./metrics.js";
 export {
   type ConfigChangeResult,
-  type MembershipOptions,
   type NodeStatus,
   type PeerAddress,
   type PeerDirectory,

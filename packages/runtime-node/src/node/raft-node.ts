@@ -12,8 +12,6 @@
 // That is the order of raft-net's Outputs: persist → messages → apply → replies.
 
 import { randomInt } from "node:crypto";
-import { closeSync, openSync, writeSync } from "node:fs";
-import { performance } from "node:perf_hooks";
 import { has, MAX_NODE_ID, members as setMembers, type NodeId, nodeSet } from "@adore/adore-core";
 import {
   type DurableState,
@@ -49,6 +47,7 @@ import type {
   PeerProgressStatus,
 } from "../client/protocol.js";
 import { type KvLimits, type KvRequest, type KvResult, KvStateMachine } from "../kv/kv.js";
+import type { ClientBackend, MembershipOptions } from "./client-backend.js";
 import { ClientServer } from "./client-server.js";
 import { type Logger, type LogOptions, makeLogger } from "./log.js";
 import {
@@ -64,10 +63,12 @@ import {
   planUpdate,
 } from "./membership.js";
 import { NodeMetrics } from "./metrics.js";
+import { PendingRequests } from "./pending.js";
 import { type RecoveryReport, StorageAdapter } from "./storage-adapter.js";
+import { TraceWriter } from "./trace-writer.js";
 import { type PeerRejection, PeerTransport, parseHostPort } from "./transport.js";
 
-export type { NodeStatus, PeerAddress, PeerProgressStatus };
+export type { MembershipOptions, NodeStatus, PeerAddress, PeerProgressStatus };
 
 export type PeerDirectory = Readonly<Record<number, PeerAddress>>;
 
@@ -131,13 +132,6 @@ export interface RaftNodeOptions {
   readonly clientTls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
 }
 
-export interface MembershipOptions {
-  /** Compare-and-set: refuse unless the current configuration entry is at this index. */
-  readonly ifConfigIndex?: number;
-  /** Add voters the leader has not seen catch up (refused with NotCaughtUp otherwise). */
-  readonly force?: boolean;
-}
-
 /** The outcome of a committed membership change. */
 export interface ConfigChangeResult {
   readonly index: number;
@@ -164,43 +158,6 @@ interface PeerCommand {
 
 const SNAPSHOT_FORMAT = 1;
 
-class Pending<T> {
-  done = false;
-  readonly promise: Promise<T>;
-  private res!: (v: T) => void;
-  private rej!: (e: unknown) => void;
-  private timer: NodeJS.Timeout | undefined;
-  constructor(timeoutMs: number, what: string) {
-    this.promise = new Promise<T>((res, rej) => {
-      this.res = res;
-      this.rej = rej;
-    });
-    if (timeoutMs > 0)
-      this.timer = setTimeout(
-        () => this.reject(new AdoreError("Timeout", `${what}: no outcome within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-  }
-  resolve(v: T): void {
-    if (this.done) return;
-    this.done = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.res(v);
-  }
-  reject(e: unknown): void {
-    if (this.done) return;
-    this.done = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.rej(e);
-  }
-}
-
-interface IndexWaiter {
-  readonly term: number;
-  readonly p: Pending<unknown>;
-  readonly started: number;
-}
-
 interface TurnAcc<C> {
   held: Message<C>[];
   groups: Array<{
@@ -215,34 +172,7 @@ interface TurnAcc<C> {
   snapshotSaved: number | undefined;
 }
 
-/**
- * The NDJSON protocol trace. Each line goes to the kernel with a synchronous write before the core
- * acts on the input, so a node killed with SIGKILL leaves a complete trace of what it did (an
- * asynchronous stream lost its last lines, and the offline refinement check then saw a follower
- * holding an entry whose append was missing from the leader's trace).
- */
-class TraceWriter {
-  private seq = 0;
-  private readonly fd: number;
-  private closed = false;
-  constructor(
-    file: string,
-    private readonly node: number,
-  ) {
-    this.fd = openSync(file, "a");
-  }
-  write(kind: string, body: Record<string, unknown>): void {
-    if (this.closed) return;
-    writeSync(this.fd, `${JSON.stringify({ seq: this.seq++, node: this.node, kind, ...body })}\n`);
-  }
-  close(): Promise<void> {
-    if (!this.closed) closeSync(this.fd);
-    this.closed = true;
-    return Promise.resolve();
-  }
-}
-
-export class RaftNode<C = unknown> {
+export class RaftNode<C = unknown> implements ClientBackend {
   readonly id: NodeId;
   readonly clusterId: string;
   readonly metrics: NodeMetrics;
@@ -257,22 +187,14 @@ export class RaftNode<C = unknown> {
   private readonly directory = new Map<number, PeerAddress>();
   private transport!: PeerTransport;
   private clientServer: ClientServer | undefined;
-  private trace: TraceWriter | undefined;
+  private trace: TraceWriter<C> | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
   private lazySyncTimer: NodeJS.Timeout | undefined;
   private compaction: Promise<void> = Promise.resolve();
 
   private readonly queue: Input<C>[] = [];
   private pendingTicks = 0;
-  private proposals: Array<{ command: string; p: Pending<unknown>; started: number }> = [];
-  private reads: Pending<void>[] = [];
-  private nextRequestId = 1;
-  private readonly proposeBatches = new Map<number, Array<{ p: Pending<unknown>; started: number }>>();
-  private readonly readBatches = new Map<number, Pending<void>[]>();
-  private readonly reconfigs = new Map<number, Pending<unknown>>();
-  private readonly byIndex = new Map<number, IndexWaiter>();
-  private appliedWaiters: Array<{ index: number; p: Pending<void> }> = [];
-  private transfer: { to: NodeId; p: Pending<void> } | undefined;
+  private readonly pending: PendingRequests;
   private lastLeader = 0;
   private metricsPortBound: number | undefined;
   private scheduled = false;
@@ -308,10 +230,10 @@ export class RaftNode<C = unknown> {
     this.metrics = new NodeMetrics(opts.id);
     for (const [k, v] of Object.entries(opts.peers)) this.directory.set(Number(k), v);
     storage.onSync = (s) => this.metrics.fsyncSeconds.observe(s);
-  }
-
-  private get timeoutMs(): number {
-    return this.opts.requestTimeoutMs ?? 5000;
+    this.pending = new PendingRequests({
+      timeoutMs: opts.requestTimeoutMs ?? 5000,
+      onApplied: (s) => this.metrics.proposalSeconds.observe(s),
+    });
   }
 
   /** Opens the data directory, recovers, binds the peer and client ports and starts ticking. */
@@ -355,8 +277,9 @@ export class RaftNode<C = unknown> {
   private async boot(durable: DurableState<C>, bootstrap: Membership<C>): Promise<void> {
     const opts = this.opts;
     if (opts.traceFile) {
-      this.trace = new TraceWriter(opts.traceFile, this.id);
-      this.trace.write("start", {
+      this.trace = new TraceWriter<C>(opts.traceFile, this.id);
+      this.trace.write({
+        kind: "start",
         clusterId: opts.clusterId,
         scheme: this.reg.scheme.name,
         seed: this.seed,
@@ -412,7 +335,7 @@ export class RaftNode<C = unknown> {
       ...(opts.sendQueueLimit !== undefined ? { queueLimit: opts.sendQueueLimit } : {}),
     });
     const pa = await this.transport.start();
-    this.clientServer = new ClientServer(this as unknown as RaftNode<unknown>, this.log, {
+    this.clientServer = new ClientServer(this, this.log, {
       ...(opts.clientToken !== undefined ? { token: new ClientToken(opts.clientToken) } : {}),
       ...(opts.clientTls ? { tls: opts.clientTls } : {}),
     });
@@ -565,19 +488,17 @@ export class RaftNode<C = unknown> {
 
   private proposeCommand(command: string): Promise<unknown> {
     this.requireLeader();
-    const p = new Pending<unknown>(this.timeoutMs, "proposal");
-    this.proposals.push({ command, p, started: performance.now() });
+    const outcome = this.pending.propose(command);
     this.kick();
-    return p.promise;
+    return outcome;
   }
 
   /** Waits until this leader has confirmed its leadership (ReadIndex) and applied the read index. */
   async readBarrier(): Promise<void> {
     this.requireLeader();
-    const p = new Pending<void>(this.timeoutMs, "read");
-    this.reads.push(p);
+    const ready = this.pending.read();
     this.kick();
-    await p.promise;
+    await ready;
   }
 
   /** A linearizable read of one key. */
@@ -716,16 +637,12 @@ export class RaftNode<C = unknown> {
   async transferLeadership(to: NodeId): Promise<void> {
     this.requireLeader();
     checkId(to);
-    if (this.transfer) throw rejectionError({ code: "TransferInProgress", to: this.transfer.to });
-    const p = new Pending<void>(this.timeoutMs, "leader transfer");
-    this.transfer = { to, p };
+    const busy = this.pending.transferTo;
+    if (busy !== undefined) throw rejectionError({ code: "TransferInProgress", to: busy });
+    const done = this.pending.transferLeadership(to);
     this.queue.push({ type: "transferLeadership", to });
     this.kick();
-    try {
-      await p.promise;
-    } finally {
-      if (this.transfer?.p === p) this.transfer = undefined;
-    }
+    await done;
   }
 
   /** Publishes a node's addresses through the log; resolves with the entry's index once applied. */
@@ -739,9 +656,7 @@ export class RaftNode<C = unknown> {
     ifConfigIndex: number | undefined,
   ): Promise<ConfigChangeResult> {
     this.requireLeader();
-    const requestId = this.nextRequestId++;
-    const p = new Pending<unknown>(this.timeoutMs, "configuration change");
-    this.reconfigs.set(requestId, p);
+    const { requestId, promise } = this.pending.reconfigure();
     this.queue.push({
       type: "reconfigure",
       membership,
@@ -749,7 +664,7 @@ export class RaftNode<C = unknown> {
       ...(ifConfigIndex !== undefined ? { ifConfigIndex } : {}),
     });
     this.kick();
-    return p.promise as Promise<ConfigChangeResult>;
+    return promise as Promise<ConfigChangeResult>;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -765,9 +680,7 @@ export class RaftNode<C = unknown> {
   }
 
   private hasWork(): boolean {
-    return (
-      this.queue.length > 0 || this.pendingTicks > 0 || this.proposals.length > 0 || this.reads.length > 0
-    );
+    return this.queue.length > 0 || this.pendingTicks > 0 || this.pending.hasQueued;
   }
 
   private async loop(): Promise<void> {
@@ -794,27 +707,12 @@ export class RaftNode<C = unknown> {
   private async turn(): Promise<void> {
     const inputs: Input<C>[] = this.queue.splice(0);
     for (; this.pendingTicks > 0; this.pendingTicks--) inputs.push({ type: "tick" });
-    if (this.proposals.length > 0) {
-      const all = this.proposals;
-      this.proposals = [];
-      const max = this.opts.maxBatch ?? 1024;
-      for (let i = 0; i < all.length; i += max) {
-        const chunk = all.slice(i, i + max);
-        const requestId = this.nextRequestId++;
-        this.proposeBatches.set(
-          requestId,
-          chunk.map((c) => ({ p: c.p, started: c.started })),
-        );
-        inputs.push({ type: "propose", commands: chunk.map((c) => c.command), requestId });
-        this.metrics.proposals.inc(chunk.length);
-      }
+    for (const b of this.pending.takeProposals(this.opts.maxBatch ?? 1024)) {
+      inputs.push({ type: "propose", commands: b.commands, requestId: b.requestId });
+      this.metrics.proposals.inc(b.commands.length);
     }
-    if (this.reads.length > 0) {
-      const requestId = this.nextRequestId++;
-      this.readBatches.set(requestId, this.reads);
-      this.reads = [];
-      inputs.push({ type: "read", requestId });
-    }
+    const reads = this.pending.takeReads();
+    if (reads !== undefined) inputs.push({ type: "read", requestId: reads });
     const acc: TurnAcc<C> = {
       held: [],
       groups: [],
@@ -836,7 +734,7 @@ export class RaftNode<C = unknown> {
       for (const r of g.replies) this.reply(r);
       for (const ev of g.events) if (this.event(ev)) wantSnapshot = true;
     }
-    this.settleAppliedWaiters();
+    this.pending.settleReads(this.applied);
     if (wantSnapshot && this.applied > this.server.log.snapshotIndex)
       this.queue.push({ type: "snapshot", index: this.applied, data: this.snapshotData() });
     if (acc.snapshotSaved !== undefined) {
@@ -849,12 +747,13 @@ export class RaftNode<C = unknown> {
   }
 
   private async step(input: Input<C>, acc: TurnAcc<C>): Promise<void> {
-    this.trace?.write("input", { input });
+    this.trace?.write({ kind: "input", input });
     const r = stepServer(this.server, input, this.params);
     this.server = r.server;
     const o = r.outputs;
     if (this.trace && (o.events.length > 0 || r.rejected))
-      this.trace.write("output", {
+      this.trace.write({
+        kind: "output",
         input: input.type,
         events: o.events,
         ...(r.rejected ? { rejected: r.rejected } : {}),
@@ -889,17 +788,13 @@ export class RaftNode<C = unknown> {
 
   private rejected(input: Input<C>, why: Rejection): void {
     switch (input.type) {
-      case "propose": {
-        const batch = input.requestId !== undefined ? this.proposeBatches.get(input.requestId) : undefined;
-        if (batch && input.requestId !== undefined) {
-          this.proposeBatches.delete(input.requestId);
-          const err = why.code === "NotLeader" ? this.notLeader() : rejectionError(why, this.leaderHint());
-          for (const w of batch) w.p.reject(err);
-        }
+      case "propose":
+        this.pending.proposeRefused(input.requestId, () =>
+          why.code === "NotLeader" ? this.notLeader() : rejectionError(why, this.leaderHint()),
+        );
         return;
-      }
       case "transferLeadership":
-        if (this.transfer) this.transfer.p.reject(rejectionError(why, this.leaderHint()));
+        this.pending.transferFailed(() => rejectionError(why, this.leaderHint()));
         return;
       case "receive": {
         const alarm = why.code === "ConflictWithCommitted" || why.code === "DuplicateLeader";
@@ -918,48 +813,23 @@ export class RaftNode<C = unknown> {
 
   private reply(r: Reply): void {
     switch (r.type) {
-      case "proposed": {
-        const batch = r.requestId !== undefined ? this.proposeBatches.get(r.requestId) : undefined;
-        if (!batch || r.requestId === undefined) return;
-        this.proposeBatches.delete(r.requestId);
-        batch.forEach((w, k) => {
-          this.byIndex.set(r.firstIndex + k, { term: r.term, p: w.p, started: w.started });
-        });
+      case "proposed":
+        this.pending.proposed(r.requestId, r.firstIndex, r.term);
         return;
-      }
-      case "reconfigProposed": {
-        const p = r.requestId !== undefined ? this.reconfigs.get(r.requestId) : undefined;
-        if (!p || r.requestId === undefined) return;
-        this.reconfigs.delete(r.requestId);
-        this.byIndex.set(r.index, { term: r.term, p, started: performance.now() });
+      case "reconfigProposed":
+        this.pending.reconfigProposed(r.requestId, r.index, r.term);
         return;
-      }
-      case "reconfigFailed": {
-        const p = r.requestId !== undefined ? this.reconfigs.get(r.requestId) : undefined;
-        if (!p || r.requestId === undefined) return;
-        this.reconfigs.delete(r.requestId);
-        p.reject(rejectionError(r.reason, this.leaderHint()));
+      case "reconfigFailed":
+        this.pending.reconfigFailed(r.requestId, () => rejectionError(r.reason, this.leaderHint()));
         return;
-      }
-      case "readReady": {
-        const batch = this.readBatches.get(r.requestId);
-        if (!batch) return;
-        this.readBatches.delete(r.requestId);
-        for (const p of batch) {
-          if (this.applied >= r.index) p.resolve();
-          else this.appliedWaiters.push({ index: r.index, p });
-        }
+      case "readReady":
+        this.pending.readReady(r.requestId, r.index, this.applied);
         return;
-      }
-      case "readFailed": {
-        const batch = this.readBatches.get(r.requestId);
-        if (!batch) return;
-        this.readBatches.delete(r.requestId);
-        const err =
-          r.reason.code === "NotLeader" ? this.notLeader() : rejectionError(r.reason, this.leaderHint());
-        for (const p of batch) p.reject(err);
+      case "readFailed":
+        this.pending.readFailed(r.requestId, () =>
+          r.reason.code === "NotLeader" ? this.notLeader() : rejectionError(r.reason, this.leaderHint()),
+        );
         return;
-      }
     }
   }
 
@@ -970,16 +840,16 @@ export class RaftNode<C = unknown> {
         this.log.info({ term: ev.term, voters: setMembers(ev.voters) }, "became leader");
         break;
       case "becameFollower":
-        if (this.transfer && ev.leader !== this.id) this.transfer.p.resolve();
+        if (ev.leader !== this.id) this.pending.transferDone();
         this.log.debug({ term: ev.term, leader: ev.leader }, "follower");
         break;
       case "steppedDown":
         this.log.info({ term: ev.term, reason: ev.reason }, "stepped down");
-        if (this.transfer) this.transfer.p.resolve();
+        this.pending.transferDone();
         break;
       case "transferAborted":
-        this.transfer?.p.reject(
-          new AdoreError("Timeout", `leader transfer to node ${ev.to} did not complete (aborted)`),
+        this.pending.transferFailed(
+          () => new AdoreError("Timeout", `leader transfer to node ${ev.to} did not complete (aborted)`),
         );
         break;
       case "configAppended":
@@ -1024,14 +894,7 @@ export class RaftNode<C = unknown> {
     if (e.kind === "command") result = this.applyCommand(e.command, e.index);
     else if (e.kind === "config") result = { index: e.index, term: e.term } satisfies ConfigChangeResult;
     this.applied = e.index;
-    const w = this.byIndex.get(e.index);
-    if (w) {
-      this.byIndex.delete(e.index);
-      if (w.term === e.term) {
-        this.metrics.proposalSeconds.observe((performance.now() - w.started) / 1000);
-        w.p.resolve(result);
-      } else w.p.reject(this.lostEntry(e.index));
-    }
+    this.pending.applied(e.index, e.term, result, () => this.lostEntry(e.index));
   }
 
   private lostEntry(index: number): AdoreError {
@@ -1073,11 +936,7 @@ export class RaftNode<C = unknown> {
     this.kv = kv;
     this.applied = s.index;
     // requests whose entries the snapshot covers: their outcome is unknown here
-    for (const [i, w] of this.byIndex)
-      if (i <= s.index) {
-        this.byIndex.delete(i);
-        w.p.reject(this.lostEntry(i));
-      }
+    this.pending.coveredBySnapshot(s.index, (i) => this.lostEntry(i));
   }
 
   private snapshotData(): string {
@@ -1086,16 +945,6 @@ export class RaftNode<C = unknown> {
       kv: Buffer.from(this.kv.snapshot()).toString("base64"),
       dir: [...this.directory.entries()],
     });
-  }
-
-  private settleAppliedWaiters(): void {
-    if (this.appliedWaiters.length === 0) return;
-    const keep: Array<{ index: number; p: Pending<void> }> = [];
-    for (const w of this.appliedWaiters) {
-      if (this.applied >= w.index) w.p.resolve();
-      else keep.push(w);
-    }
-    this.appliedWaiters = keep;
   }
 
   private updateMetrics(): void {
@@ -1130,19 +979,7 @@ export class RaftNode<C = unknown> {
     this.closed = true;
     if (this.tickTimer) clearInterval(this.tickTimer);
     if (this.lazySyncTimer) clearTimeout(this.lazySyncTimer);
-    const err = new AdoreError("Unavailable", `node ${this.id} is shutting down`);
-    for (const pr of this.proposals) pr.p.reject(err);
-    for (const p of this.reads) p.reject(err);
-    for (const b of this.proposeBatches.values()) for (const w of b) w.p.reject(err);
-    for (const b of this.readBatches.values()) for (const p of b) p.reject(err);
-    for (const p of this.reconfigs.values()) p.reject(err);
-    for (const w of this.byIndex.values()) w.p.reject(err);
-    for (const w of this.appliedWaiters) w.p.reject(err);
-    this.transfer?.p.reject(err);
-    this.proposals = [];
-    this.reads = [];
-    this.byIndex.clear();
-    this.appliedWaiters = [];
+    this.pending.failAll(new AdoreError("Unavailable", `node ${this.id} is shutting down`));
     await this.clientServer?.close();
     await this.transport?.close();
     // let a turn that is mid-write finish before closing the log
@@ -1150,7 +987,7 @@ export class RaftNode<C = unknown> {
     await this.compaction;
     await this.storage.close().catch((e: unknown) => this.log.warn({ err: String(e) }, "closing the log"));
     await this.metrics.close();
-    await this.trace?.close();
+    this.trace?.close();
     this.log.info("node stopped");
     this.log.flush?.();
   }
