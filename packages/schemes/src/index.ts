@@ -28,9 +28,11 @@ export {
   fixtureNames,
   getScheme,
   parseNodeSet,
+  SchemeModuleError,
   schemeNames,
   UnknownSchemeError,
   userScheme,
+  userSchemeFromModule,
 } from "./registry.js";
 export { staticMajority, staticOf } from "./static.js";
 export { anyChangeMajority, halfQuorumStatic } from "./unsafe.js";
