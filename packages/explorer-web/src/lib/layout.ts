@@ -42,22 +42,25 @@ export function displayTree(tr: Tree<unknown>, o: DisplayOptions = {}): DisplayN
     const k = tr.caches[c]!.kind;
     return c !== 0 && (k === "MCache" || k === "CCache") && kids[c]!.length === 1;
   };
-  const build = (c: Cid): DisplayNode => {
-    if (min > 0 && plain(c) && !o.expanded?.has(c)) {
+  /** `open`: c continues an expanded run, so it is drawn as it is, like the rest of that run. */
+  const build = (c: Cid, open: boolean): DisplayNode => {
+    if (min > 0 && plain(c) && !open) {
       const cids: Cid[] = [];
       let x = c;
       while (plain(x)) {
         cids.push(x);
         x = kids[x]![0]!;
       }
+      if (o.expanded?.has(c)) return { type: "cache", cid: c, kids: [build(kids[c]![0]!, true)] };
       if (cids.length >= min) {
         const commits = cids.filter((y) => tr.caches[y]!.kind === "CCache").length;
-        return { type: "run", cids, entries: cids.length - commits, commits, kids: [build(x)] };
+        return { type: "run", cids, entries: cids.length - commits, commits, kids: [build(x, false)] };
       }
     }
-    return { type: "cache", cid: c, kids: kids[c]!.map(build) };
+    const go = open && plain(c);
+    return { type: "cache", cid: c, kids: kids[c]!.map((k) => build(k, go)) };
   };
-  return build(0);
+  return build(0, false);
 }
 
 /** Which branch of a Replicated State Safety violation a node or edge lies on. */

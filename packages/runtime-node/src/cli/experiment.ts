@@ -4,6 +4,7 @@ import { adoreViewOfTraces, refineTraceDir, renderRunSvg, validateTraceDir } fro
 import { formatSummary, type LatencySummary, summarize } from "../bench/stats.js";
 import { AdoreClient } from "../client/client.js";
 import { LocalCluster } from "../cluster/local.js";
+import { writeAdoreViewJson } from "./ui.js";
 
 /**
  * The paper's experiment (section 7, Fig. 16) on loopback: 5 node processes, one client issuing
@@ -158,11 +159,14 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRep
     for (const v of report.violations.slice(0, 10)) out(`  ${v}`);
     const view = adoreViewOfTraces(report);
     const svg = join(dir, "cache-tree.svg");
-    writeFileSync(svg, renderRunSvg(view, `adore experiment (${o.scheme}): the run's ADORE cache tree`));
+    const treeTitle = `adore experiment (${o.scheme}): the run's ADORE cache tree`;
+    writeFileSync(svg, renderRunSvg(view, treeTitle));
+    writeAdoreViewJson(join(dir, "adore-view.json"), view, treeTitle);
     out(
       `ADORE: the leaders' elections, entries and commits as ${view.steps} pull/invoke/reconfig/push steps, ` +
         `${view.steps - view.refused.length} accepted under the paper's rules, ${view.refused.length} refused; ` +
-        `Replicated State Safety ${view.safety === null ? "holds" : `FAILS: ${view.safety}`}; cache tree: ${svg}`,
+        `Replicated State Safety ${view.safety === null ? "holds" : `FAILS: ${view.safety}`}; cache tree: ${svg} ` +
+        `(in the browser: pnpm adore ui --run ${join(dir, "adore-view.json")})`,
     );
     for (const r of view.refused.slice(0, 5)) out(`  refused: ${r}`);
     if (view.safety !== null) tracesOk = false;

@@ -9,6 +9,7 @@ import { runExplore, withRuleOptions } from "./explore.js";
 import { addLincheckCommand } from "./lincheck.js";
 import { addServiceCommands } from "./service.js";
 import { addRefineCommand } from "./refine.js";
+import { addUiCommand } from "./ui.js";
 import { addValidateCommand } from "./validate.js";
 
 const int = (name: string) => (v: string) => {
@@ -139,6 +140,7 @@ export function buildProgram(): Command {
 
   addValidateCommand(program);
   addRefineCommand(program);
+  addUiCommand(program);
 
   program
     .command("experiment")

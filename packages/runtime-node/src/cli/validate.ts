@@ -8,6 +8,7 @@ import {
   validateTraceDir,
 } from "@adore/refinement";
 import type { Command } from "commander";
+import { writeAdoreViewJson } from "./ui.js";
 
 /** Prints a trace report; returns the exit code (0 valid, 1 invalid). */
 export function printTraceReport(r: TraceReport, out: (l: string) => void): number {
@@ -37,7 +38,8 @@ export function addValidateCommand(program: Command): void {
       "validate recorded protocol traces: replay every node's inputs through the core (events must match), then check election and state-machine safety across nodes",
     )
     .option("--svg <file>", "write the run's ADORE cache tree (summarized) as SVG")
-    .action((dir: string, o: { svg?: string }) => {
+    .option("--json <file>", "write the run's ADORE view as JSON (open it in `adore ui --run <file>`)")
+    .action((dir: string, o: { svg?: string; json?: string }) => {
       if (!existsSync(dir) || !statSync(dir).isDirectory()) {
         process.stderr.write(`adore validate: ${dir} is not a directory\n`);
         process.exitCode = 2;
@@ -67,6 +69,10 @@ export function addValidateCommand(program: Command): void {
         if (o.svg) {
           writeFileSync(o.svg, renderRunSvg(view, `cache tree of ${dir}`));
           out(`cache tree: ${o.svg}`);
+        }
+        if (o.json) {
+          writeAdoreViewJson(o.json, view, `ADORE view of ${dir}`);
+          out(`ADORE view: ${o.json} (adore ui --run ${o.json})`);
         }
         process.exitCode = code;
       } catch (e) {
