@@ -15,6 +15,11 @@ const run = (label, cmd, args) => {
 };
 
 let failedSteps = 0;
+// CI never skips the browser test (packages/explorer-web/test/browser.test.ts): install its chromium if missing
+if (process.env.CI && process.env.CI !== "false")
+  failedSteps += run("chromium for the browser test", "sh", [join(root, "scripts", "install-chromium.sh")])
+    ? 1
+    : 0;
 failedSteps += run("project references", process.execPath, [join(root, "scripts", "check-refs.mjs")]) ? 1 : 0;
 failedSteps += run("type-check (tsc -b)", bin("tsc"), ["-b"]) ? 1 : 0;
 failedSteps += run("lint (biome)", bin("biome"), ["check", "."]) ? 1 : 0;
