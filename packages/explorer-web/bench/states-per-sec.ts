@@ -2,22 +2,15 @@
 // Node (this process), then the same model in chromium (the built app's Web Worker, driven by
 // playwright-core). Prints one line a run and a table. Run from the package:
 //   node --conditions=@adore/source --import tsx bench/states-per-sec.ts
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { rmSync } from "node:fs";
 import { explore } from "@adore/adore-core";
 import { chromium } from "playwright-core";
 import { buildModel, FIG12_CONFIG, type ModelConfig } from "../src/lib/model.js";
 import { encodeState } from "../src/lib/url.js";
 import { serveApp } from "../src/node/server.js";
+import { buildAppToTemp, findChromium } from "../test/support.js";
 
-const pkg = fileURLToPath(new URL("..", import.meta.url));
-const executable = [process.env.ADORE_CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser"].find(
-  (c): c is string => !!c && existsSync(c),
-);
+const executable = findChromium();
 if (!executable) throw new Error("no chromium (sh scripts/install-chromium.sh)");
 
 /** The browser test's bounds: raft-single, 4 nodes, raft-log pull, depth 8, time ≤ 3, ≤ 1 method, ≤ 2 reconfigs, quorum steps only, symmetry, Replicated State Safety. */
@@ -51,17 +44,7 @@ for (const r of RUNS) {
   );
 }
 
-const out = mkdtempSync(join(tmpdir(), "explorer-web-bench-"));
-const vite = join(dirname(createRequire(import.meta.url).resolve("vite/package.json")), "bin", "vite.js");
-const b = spawnSync(
-  process.execPath,
-  [vite, "build", "--outDir", out, "--emptyOutDir", "--logLevel", "warn"],
-  {
-    cwd: pkg,
-    stdio: "inherit",
-  },
-);
-if (b.status !== 0) throw new Error("vite build failed");
+const out = buildAppToTemp();
 const app = await serveApp({ dir: out });
 const browser = await chromium.launch({ executablePath: executable, args: ["--no-sandbox"] });
 try {

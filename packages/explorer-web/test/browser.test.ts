@@ -2,20 +2,17 @@
 // Vite (as the package's build does) and served by the package's own static server (as `adore ui`
 // does). In CI the browser is installed by scripts/install-chromium.sh and this test never skips;
 // elsewhere it skips, saying so, when no chromium is installed.
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ServedApp, serveApp } from "../src/node/server.js";
+import { buildAppToTemp, findChromium } from "./support.js";
 
 const pkg = fileURLToPath(new URL("..", import.meta.url));
 const OUT = join(pkg, "out", "browser");
-const CANDIDATES = [process.env.ADORE_CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser"];
-const executable = CANDIDATES.find((c): c is string => !!c && existsSync(c));
+const executable = findChromium();
 const inCI = !!process.env.CI && process.env.CI !== "false";
 if (!executable && !inCI)
   console.warn(
@@ -33,17 +30,7 @@ describe.skipIf(!executable && !inCI)("the explorer in a real browser (chromium)
   beforeAll(async () => {
     if (!executable)
       throw new Error("CI: chromium is missing (scripts/install-chromium.sh should have installed it)");
-    built = mkdtempSync(join(tmpdir(), "explorer-web-"));
-    const vite = join(dirname(createRequire(import.meta.url).resolve("vite/package.json")), "bin", "vite.js");
-    const b = spawnSync(
-      process.execPath,
-      [vite, "build", "--outDir", built, "--emptyOutDir", "--logLevel", "warn"],
-      {
-        cwd: pkg,
-        encoding: "utf8",
-      },
-    );
-    if (b.status !== 0) throw new Error(`vite build failed:\n${b.stdout}\n${b.stderr}`);
+    built = buildAppToTemp();
     app = await serveApp({ dir: built, files: { "/run/adore-view.json": RUN_FIXTURE } });
     browser = await chromium.launch({ executablePath: executable, args: ["--no-sandbox"] });
     mkdirSync(OUT, { recursive: true });

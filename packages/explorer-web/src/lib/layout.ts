@@ -110,6 +110,8 @@ export interface Marks {
   readonly conflict?: Conflict;
 }
 
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
 const LETTER: Record<CacheKind, string> = { ECache: "E", MCache: "M", RCache: "R", CCache: "C" };
 /** Horizontal and vertical distance between neighbouring nodes. */
 export const NODE_DX = 100;
@@ -191,7 +193,7 @@ export function layoutTree(
         y: Y(n.y),
         shape: "run",
         run: d.cids[0]!,
-        lines: [`${d.entries} entries`, `${d.commits} commits`],
+        lines: [plural(d.entries, "entry", "entries"), plural(d.commits, "commit", "commits")],
         below: `${first.time}.${first.versn} – ${last.time}.${last.versn}`,
         title: `#${d.cids[0]}…#${d.cids[d.cids.length - 1]}: ${d.entries} entries and ${d.commits} commits of S${first.caller} (click to expand)`,
         added: marks.added !== undefined && d.cids.includes(marks.added),
