@@ -147,6 +147,23 @@ describe.skipIf(!executable && !inCI)("the explorer in a real browser (chromium)
     await page.close();
   }, 120_000);
 
+  it("Stop ends a run that would go on for long, and the page keeps working", async () => {
+    const page = await open(app.url);
+    await setModel(page, true);
+    await page.fill("#depth", "40");
+    await page.setChecked("#nonQuorum", true);
+    await page.click("#start");
+    await page.waitForFunction(() =>
+      /[1-9][\d,]* states/.test(document.querySelector("#progress .text")?.textContent ?? ""),
+    );
+    expect(await page.isDisabled("#start")).toBe(true);
+    await page.click("#stop");
+    expect(await page.textContent("#result")).toBe("stopped");
+    expect(await page.isDisabled("#start")).toBe(false);
+    expect(await page.isDisabled("#stop")).toBe(true);
+    await page.close();
+  }, 60_000);
+
   it("opens a recorded run's ADORE view with long runs of entries collapsed, and expands one", async () => {
     const page = await open(`${app.url}#view=run&run=${encodeURIComponent("./run/adore-view.json")}`);
     const runs = page.locator("svg.tree g[data-run]");
