@@ -2,7 +2,7 @@
 // Vite (as the package's build does) and served by the package's own static server (as `adore ui`
 // does). In CI the browser is installed by scripts/install-chromium.sh and this test never skips;
 // elsewhere it skips, saying so, when no chromium is installed.
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, chromium, type Page } from "playwright-core";
@@ -146,6 +146,36 @@ describe.skipIf(!executable && !inCI)("the explorer in a real browser (chromium)
     expect(await page.textContent("#result")).toMatch(/^no violation within the bounds \(depth-bound: /);
     await page.close();
   }, 120_000);
+
+  it("a pasted user-defined scheme (the schemes README's) is checked in the worker, and travels in the link", async () => {
+    const readme = readFileSync(join(pkg, "..", "schemes", "README.md"), "utf8");
+    const src = /<!-- example: unanimous\.mjs -->\n```js\n([\s\S]*?)```/.exec(readme)![1]!;
+    const page = await open(app.url);
+    await setModel(page, true);
+    await page.selectOption("#scheme", "user");
+    await page.fill("#userSource", src);
+    for (const [id, v] of [
+      ["nodes", "3"],
+      ["depth", "6"],
+      ["maxTime", "2"],
+      ["reconfigs", "1"],
+    ] as const)
+      await page.fill(`#${id}`, v);
+    await page.selectOption("#invariant", "all");
+    await page.click("#start");
+    await page.waitForSelector('#result[data-status="ok"]', { timeout: 60_000 });
+    expect(await page.textContent("#result")).toMatch(/^no violation within the bounds \(depth-bound: /);
+    await page.fill("#try", "pull(S1, Q={1,2,3}, t=1)");
+    await page.click("#try-form button");
+    expect(await stepTexts(page)).toEqual(["pull(S1, Q={1,2,3}, t=1)"]);
+    const again = await open(page.url());
+    expect(await again.inputValue("#scheme")).toBe("user");
+    expect(await again.inputValue("#userSource")).toBe(src);
+    expect(await stepTexts(again)).toEqual(["pull(S1, Q={1,2,3}, t=1)"]);
+    expect(await again.textContent('[data-testid="rule"]')).toBe("accepted by PULLOK");
+    await again.close();
+    await page.close();
+  }, 60_000);
 
   it("Stop ends a run that would go on for long, and the page keeps working", async () => {
     const page = await open(app.url);
