@@ -1,15 +1,18 @@
 // The in-browser explorer's speed next to Node's on the same bounds: adore-core's explore on
-// Node (this process), then the same model in chromium (the built app's Web Worker, driven by
+// Node (built JavaScript, in a child process), then the same model in chromium (the built app's Web Worker, driven by
 // playwright-core). Prints one line a run and a table. Run from the package:
 //   node --conditions=@adore/source --import tsx bench/states-per-sec.ts
-import { rmSync } from "node:fs";
-import { explore } from "@adore/adore-core";
+import { spawnSync } from "node:child_process";
+import { existsSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { buildModel, FIG12_CONFIG, type ModelConfig } from "../src/lib/model.js";
 import { encodeState } from "../src/lib/url.js";
 import { serveApp } from "../src/node/server.js";
 import { buildAppToTemp, findChromium } from "../test/support.js";
 
+const pkg = fileURLToPath(new URL("..", import.meta.url));
 const executable = findChromium();
 if (!executable) throw new Error("no chromium (sh scripts/install-chromium.sh)");
 
@@ -29,9 +32,39 @@ interface Row {
 const rows: Row[] = [];
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
+/**
+ * Node runs the built JavaScript of adore-core and schemes (their dist, as the published packages
+ * and the built CLI do; `pnpm build` first): the TypeScript sources run through tsx are several
+ * times slower and would not be a fair peer of the browser's production bundle.
+ */
+const NODE_RUN = `
+import { adoreModel, adoreSpec, explore } from "@adore/adore-core";
+import { getScheme } from "@adore/schemes";
+const c = JSON.parse(process.argv[1]);
+const e = getScheme(c.scheme);
+const spec = adoreSpec(adoreModel(e.scheme, e.initial(c.nodes), c.rules));
+const r = explore(spec, {
+  bounds: { nodes: c.nodes, maxTime: c.maxTime, maxMethods: c.methods, maxReconfigs: c.reconfigs, nonQuorum: c.nonQuorum },
+  maxDepth: c.depth, symmetry: c.symmetry, ...(c.invariant === "all" ? {} : { invariants: [c.invariant] }),
+});
+console.log(JSON.stringify({ status: r.status, states: r.states, elapsedMs: r.elapsedMs, statesPerSec: r.statesPerSec }));
+`;
+for (const core of ["adore-core", "schemes"])
+  if (!existsSync(join(pkg, "..", core, "dist", "index.js")))
+    throw new Error(`packages/${core}/dist is missing: run pnpm build first`);
 for (const r of RUNS) {
-  const m = buildModel(r.config);
-  const res = explore(m.spec, m.explore);
+  buildModel(r.config); // the same checks as the page
+  const p = spawnSync(process.execPath, ["--input-type=module", "-e", NODE_RUN, JSON.stringify(r.config)], {
+    cwd: pkg,
+    encoding: "utf8",
+  });
+  if (p.status !== 0) throw new Error(`node run failed: ${p.stderr}`);
+  const res = JSON.parse(p.stdout) as {
+    status: string;
+    states: number;
+    elapsedMs: number;
+    statesPerSec: number;
+  };
   rows.push({
     where: "Node",
     name: r.name,
