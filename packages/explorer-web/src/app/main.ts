@@ -235,9 +235,13 @@ function showProgress(p: ExploreProgress, maxDepth: number, done = false): void 
 
 async function start(): Promise<void> {
   stop();
+  const texts = walk ? walk.attempts.map((a) => a.text) : [];
   page = { ...page, config: readForm() };
   if (!(await rebuild()) || !built) return;
   const m = built;
+  // the trace on the stepper now reads under the model being checked
+  replayTrace(texts);
+  render();
   $("result").textContent = "exploring…";
   $("result").dataset.status = "running";
   showProgress(
