@@ -68,6 +68,19 @@ describe.skipIf(!executable && !inCI)("the explorer in a real browser (chromium)
     await page.setChecked("#rule-r3", r3);
   };
 
+  /** Waits for the check to end and returns its status; a failed check shows the page's error. */
+  const outcome = async (page: Page, timeout: number): Promise<string | null> => {
+    await page.waitForSelector(
+      '#result:is([data-status="violation"], [data-status="ok"], [data-status="error"])',
+      {
+        timeout,
+      },
+    );
+    const status = await page.getAttribute("#result", "data-status");
+    if (status === "error") expect.fail(`the check failed in the page: ${await page.textContent("#error")}`);
+    return status;
+  };
+
   const stepTexts = (page: Page) => page.locator("#steps li .text").allTextContents();
 
   let shared = "";
@@ -79,7 +92,7 @@ describe.skipIf(!executable && !inCI)("the explorer in a real browser (chromium)
     expect(await stepTexts(page)).toHaveLength(8);
     await setModel(page, false);
     await page.click("#start");
-    await page.waitForSelector('#result[data-status="violation"]', { timeout: 110_000 });
+    expect(await outcome(page, 110_000)).toBe("violation");
     const progress = await page.textContent("#progress .text");
     console.log(`[explorer-web] in the browser: ${progress}`);
     expect(await page.textContent("#result")).toMatch(/VIOLATION of ReplicatedStateSafety/);
@@ -142,7 +155,7 @@ describe.skipIf(!executable && !inCI)("the explorer in a real browser (chromium)
     const page = await open(app.url);
     await setModel(page, true);
     await page.click("#start");
-    await page.waitForSelector('#result[data-status="ok"]', { timeout: 110_000 });
+    expect(await outcome(page, 110_000)).toBe("ok");
     expect(await page.textContent("#result")).toMatch(/^no violation within the bounds \(depth-bound: /);
     await page.close();
   }, 120_000);
@@ -163,7 +176,7 @@ describe.skipIf(!executable && !inCI)("the explorer in a real browser (chromium)
       await page.fill(`#${id}`, v);
     await page.selectOption("#invariant", "all");
     await page.click("#start");
-    await page.waitForSelector('#result[data-status="ok"]', { timeout: 60_000 });
+    expect(await outcome(page, 60_000)).toBe("ok");
     expect(await page.textContent("#result")).toMatch(/^no violation within the bounds \(depth-bound: /);
     await page.fill("#try", "pull(S1, Q={1,2,3}, t=1)");
     await page.click("#try-form button");
