@@ -15,6 +15,14 @@ const run = (label, cmd, args) => {
 };
 
 let failedSteps = 0;
+// CI never skips a test for want of a peer: the browser test (packages/explorer-web/test/browser.test.ts)
+// gets its chromium, the built CLI's benchmark test (packages/cli/test/built-cli.test.ts) its etcd
+if (process.env.CI && process.env.CI !== "false") {
+  failedSteps += run("chromium for the browser test", "sh", [join(root, "scripts", "install-chromium.sh")])
+    ? 1
+    : 0;
+  failedSteps += run("etcd for the benchmark test", "sh", [join(root, "scripts", "install-etcd.sh")]) ? 1 : 0;
+}
 failedSteps += run("project references", process.execPath, [join(root, "scripts", "check-refs.mjs")]) ? 1 : 0;
 failedSteps += run("package map", process.execPath, [join(root, "scripts", "check-deps.mjs")]) ? 1 : 0;
 failedSteps += run("type-check (tsc -b)", bin("tsc"), ["-b"]) ? 1 : 0;

@@ -1,4 +1,3 @@
-import { performance } from "node:perf_hooks";
 import fc from "fast-check";
 import { checkBoolean, checkInteger, checkRecord, ExploreOptionError } from "./bounds.js";
 import type { Invariant } from "./invariants.js";

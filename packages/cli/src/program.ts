@@ -8,6 +8,7 @@ import { runExplore, withRuleOptions } from "./explore.js";
 import { addLincheckCommand } from "./lincheck.js";
 import { addServiceCommands } from "./service.js";
 import { addRefineCommand } from "./refine.js";
+import { addUiCommand } from "./ui.js";
 import { addValidateCommand } from "./validate.js";
 
 const int = (name: string) => (v: string) => {
@@ -147,6 +148,7 @@ export function buildProgram(): Command {
 
   addValidateCommand(program);
   addRefineCommand(program);
+  addUiCommand(program);
 
   program
     .command("experiment")
@@ -164,7 +166,13 @@ export function buildProgram(): Command {
       if (o.scheme !== "raft-single" && o.scheme !== "raft-joint")
         throw new InvalidArgumentError(`--scheme must be raft-single or raft-joint, got ${o.scheme}`);
       const { runExperiment } = await import("@adore/harness");
-      const r = await runExperiment({ requests: o.requests, scheme: o.scheme, dir: o.dir });
+      const { writeAdoreViewJson } = await import("./ui-run.js");
+      const r = await runExperiment({
+        requests: o.requests,
+        scheme: o.scheme,
+        dir: o.dir,
+        writeView: writeAdoreViewJson,
+      });
       if (r.missing > 0 || !r.tracesOk) process.exitCode = 1;
     });
 

@@ -30,7 +30,8 @@ export function addValidateCommand(program: Command): void {
       "validate recorded protocol traces: replay every node's inputs through the core (events must match), then check election and state-machine safety across nodes",
     )
     .option("--svg <file>", "write the run's ADORE cache tree (summarized) as SVG")
-    .action(async (dir: string, o: { svg?: string }) => {
+    .option("--json <file>", "write the run's ADORE view as JSON (open it in `adore ui --run <file>`)")
+    .action(async (dir: string, o: { svg?: string; json?: string }) => {
       if (!existsSync(dir) || !statSync(dir).isDirectory()) {
         process.stderr.write(`adore validate: ${dir} is not a directory\n`);
         process.exitCode = 2;
@@ -63,6 +64,11 @@ export function addValidateCommand(program: Command): void {
         if (o.svg) {
           writeFileSync(o.svg, renderRunSvg(view, `cache tree of ${dir}`));
           out(`cache tree: ${o.svg}`);
+        }
+        if (o.json) {
+          const { writeAdoreViewJson } = await import("./ui-run.js");
+          writeAdoreViewJson(o.json, view, `ADORE view of ${dir}`);
+          out(`ADORE view: ${o.json} (adore ui --run ${o.json})`);
         }
         process.exitCode = code;
       } catch (e) {

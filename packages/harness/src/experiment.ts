@@ -1,6 +1,12 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { adoreViewOfTraces, refineTraceDir, renderRunSvg, validateTraceDir } from "@adore/refinement";
+import {
+  type AdoreView,
+  adoreViewOfTraces,
+  refineTraceDir,
+  renderRunSvg,
+  validateTraceDir,
+} from "@adore/refinement";
 import { formatSummary, type LatencySummary, summarize } from "./bench/stats.js";
 import { AdoreClient } from "@adore/runtime-node";
 import { LocalCluster } from "@adore/runtime-node";
@@ -16,6 +22,11 @@ export interface ExperimentOptions {
   readonly scheme: "raft-single" | "raft-joint";
   readonly dir: string;
   readonly out?: (line: string) => void;
+  /**
+   * Writes the run's ADORE view as a file the browser explorer opens (the CLI passes its
+   * `adore-view.json` writer; without it no view file is written).
+   */
+  readonly writeView?: (file: string, view: AdoreView<unknown>, title: string) => void;
 }
 
 export interface PhaseReport {
@@ -160,11 +171,15 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRep
     for (const v of report.violations.slice(0, 10)) out(`  ${v}`);
     const view = adoreViewOfTraces(report);
     const svg = join(dir, "cache-tree.svg");
-    writeFileSync(svg, renderRunSvg(view, `adore experiment (${o.scheme}): the run's ADORE cache tree`));
+    const treeTitle = `adore experiment (${o.scheme}): the run's ADORE cache tree`;
+    writeFileSync(svg, renderRunSvg(view, treeTitle));
+    const viewFile = join(dir, "adore-view.json");
+    o.writeView?.(viewFile, view, treeTitle);
     out(
       `ADORE: the leaders' elections, entries and commits as ${view.steps} pull/invoke/reconfig/push steps, ` +
         `${view.steps - view.refused.length} accepted under the paper's rules, ${view.refused.length} refused; ` +
-        `Replicated State Safety ${view.safety === null ? "holds" : `FAILS: ${view.safety}`}; cache tree: ${svg}`,
+        `Replicated State Safety ${view.safety === null ? "holds" : `FAILS: ${view.safety}`}; cache tree: ${svg}` +
+        (o.writeView ? ` (in the browser: pnpm adore ui --run ${viewFile})` : ""),
     );
     for (const r of view.refused.slice(0, 5)) out(`  refused: ${r}`);
     if (view.safety !== null) tracesOk = false;

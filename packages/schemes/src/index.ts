@@ -51,9 +51,11 @@ export {
   getScheme,
   parseNodeSet,
   registeredOf,
+  SchemeModuleError,
   schemeNames,
   UnknownSchemeError,
   userScheme,
+  userSchemeFromModule,
 } from "./registry.js";
 export { staticMajority, staticMembership, staticOf } from "./static.js";
 export { anyChangeMajority, halfQuorumStatic } from "./unsafe.js";

@@ -1,4 +1,3 @@
-import { performance } from "node:perf_hooks";
 import { members, type NodeSet, type Scheme, showSet, size } from "@adore/adore-core";
 
 /** A counterexample to Fig. 7's assumptions. */

@@ -258,3 +258,44 @@ export function userScheme<C>(
     ...(options.membership ? { membership: options.membership } : {}),
   };
 }
+
+/** A module that does not hold a usable scheme; `why` names the missing or mistyped export. */
+export class SchemeModuleError extends TypeError {
+  constructor(readonly why: string) {
+    super(`not a scheme module: ${why}`);
+    this.name = "SchemeModuleError";
+  }
+}
+
+const SCHEME_FUNCTIONS = ["mbrs", "isQuorum", "R1plus", "equals", "hash", "print", "validConfigs"] as const;
+
+/**
+ * A user-defined scheme from the exports of its module (`scheme`, or a default export, and
+ * optionally `parse(text)` and `initial(n)`), checked for the functions of Fig. 7's Scheme
+ * before use; then as `userScheme(scheme, universe, …)`. Throws SchemeModuleError.
+ */
+export function userSchemeFromModule(
+  mod: Readonly<Record<string, unknown>>,
+  universe: NodeSet,
+): RegisteredScheme<unknown> {
+  const value = mod.scheme ?? mod.default;
+  if (typeof value !== "object" || value === null)
+    throw new SchemeModuleError("the module exports no `scheme` object (nor a default export)");
+  const s = value as Record<string, unknown>;
+  if (typeof s.name !== "string" || s.name === "")
+    throw new SchemeModuleError("the scheme has no `name` string");
+  const missing = SCHEME_FUNCTIONS.filter((f) => typeof s[f] !== "function");
+  if (missing.length)
+    throw new SchemeModuleError(
+      `the scheme ${s.name} lacks the function(s) ${missing.join(", ")} (see Scheme in @adore/adore-core)`,
+    );
+  if (s.rename !== undefined && typeof s.rename !== "function")
+    throw new SchemeModuleError(`rename of ${s.name} is not a function`);
+  const fn = (k: string) => (typeof mod[k] === "function" ? (mod[k] as (x: never) => unknown) : undefined);
+  const parse = fn("parse");
+  const initial = fn("initial");
+  return userScheme(value as Scheme<unknown>, universe, {
+    ...(parse ? { parse: parse as (t: string) => unknown } : {}),
+    ...(initial ? { initial: initial as (n: number) => unknown } : {}),
+  });
+}
