@@ -105,7 +105,13 @@ function checkTarball(tgz) {
     targets.push([`bin.${name}`, file]);
   for (const [path, t] of targets) {
     const f = `package/${t.replace(/^\.\//, "")}`;
-    if (!files.has(f)) bad.push(`${path} → ${t}, not in the tarball`);
+    // a subpath pattern ("./dist/app/*") must match at least one shipped file
+    const star = f.indexOf("*");
+    const found =
+      star < 0
+        ? files.has(f)
+        : [...files].some((g) => g.startsWith(f.slice(0, star)) && g.endsWith(f.slice(star + 1)));
+    if (!found) bad.push(`${path} → ${t}, not in the tarball`);
   }
   for (const [path, cond] of Object.entries(pj.exports ?? {}))
     if (cond && typeof cond === "object" && (!cond.types || !cond.import || !cond.default))
