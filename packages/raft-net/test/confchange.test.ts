@@ -1,4 +1,5 @@
-import { runTableBlocks } from "../src/testing/interaction/script.js";
+import { describe, expect, it } from "vitest";
+import { runTableBlocks, ScriptError } from "../src/testing/interaction/script.js";
 import { CONFCHANGE_COMMANDS } from "./datadriven/confchange.js";
 import { describeGoldens } from "./goldens.js";
 
@@ -6,3 +7,24 @@ import { describeGoldens } from "./goldens.js";
 describeGoldens("confchange testdata", new URL("../testdata/confchange/", import.meta.url), (text, file) =>
   runTableBlocks(text, file, CONFCHANGE_COMMANDS, {}),
 );
+
+describe("a bad confchange script is a typed error naming the line", () => {
+  const bad = (text: string, line: number, re: RegExp) => {
+    const run = () => runTableBlocks(text, "c.txt", CONFCHANGE_COMMANDS, {});
+    expect(run).toThrow(ScriptError);
+    expect(run).toThrow(new RegExp(`c\\.txt:${line}: .*${re.source}`));
+  };
+  it("a guard before the view", () => bad("guard violatesR2\n----\n", 1, /no leader view yet/));
+  it("an unknown guard lists the exported ones", () =>
+    bad(
+      "view config={1,2,3}\n----\n\nguard violatesR4\n----\n",
+      4,
+      /unknown guard violatesR4 \(known: notLeader, .*removesLeader\)/,
+    ));
+  it("an unknown mutation", () =>
+    bad(
+      "view config={1,2,3}\n----\n\npropose {1,2} mutations=(dropR9)\n----\n",
+      4,
+      /unknown mutation dropR9/,
+    ));
+});

@@ -1,4 +1,5 @@
-import { runTableBlocks } from "../src/testing/interaction/script.js";
+import { describe, expect, it } from "vitest";
+import { runTableBlocks, ScriptError } from "../src/testing/interaction/script.js";
 import { newProgressState, PROGRESS_COMMANDS } from "./datadriven/progress.js";
 import { describeGoldens } from "./goldens.js";
 
@@ -6,3 +7,16 @@ import { describeGoldens } from "./goldens.js";
 describeGoldens("progress testdata", new URL("../testdata/progress/", import.meta.url), (text, file) =>
   runTableBlocks(text, file, PROGRESS_COMMANDS, newProgressState()),
 );
+
+describe("a bad progress script is a typed error naming the line", () => {
+  const bad = (text: string, line: number, re: RegExp) => {
+    const run = () => runTableBlocks(text, "p.txt", PROGRESS_COMMANDS, newProgressState());
+    expect(run).toThrow(ScriptError);
+    expect(run).toThrow(new RegExp(`p\\.txt:${line}: .*${re.source}`));
+  };
+  it("a transition before the progress", () => bad("accept 3\n----\n", 1, /no progress yet/));
+  it("a bad state", () =>
+    bad("progress next=1 state=paused\n----\n", 1, /expected one of probe, replicate, snapshot/));
+  it("a snapshot beyond the log", () =>
+    bad("log terms=(1 1) snapshot=3\n----\n", 1, /beyond the last index 2/));
+});
