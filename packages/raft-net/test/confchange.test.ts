@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { runTableBlocks, ScriptError } from "../src/testing/interaction/script.js";
-import { CONFCHANGE_COMMANDS } from "./datadriven/confchange.js";
+import * as api from "../src/index.js";
+import { CONFCHANGE_COMMANDS, GUARDS } from "./datadriven/confchange.js";
 import { describeGoldens } from "./goldens.js";
 
 // core/confchange.ts against testdata/confchange/*.txt (REWRITE=1 regenerates the expected outputs).
@@ -27,4 +28,12 @@ describe("a bad confchange script is a typed error naming the line", () => {
       4,
       /unknown mutation dropR9/,
     ));
+});
+
+describe("the guards are the package's", () => {
+  it("every guard the testdata runs is exported from @adore/raft-net under that name", () => {
+    const exported = api as unknown as Record<string, unknown>;
+    for (const name of [...Object.keys(GUARDS), "refuseReconfig", "acceptedStep"])
+      expect(typeof exported[name], name).toBe("function");
+  });
 });

@@ -89,7 +89,7 @@ function rulesArg(
 const verdict = (r: Rejection | undefined) => (r === undefined ? "ok" : `refused: ${showRejection(r)}`);
 
 /** Every guard by its exported name, applied to the view and a proposal. */
-const GUARDS: Readonly<
+export const GUARDS: Readonly<
   Record<
     string,
     (
