@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { runTableBlocks, ScriptError } from "../src/testing/interaction/script.js";
+import { runTableBlocks } from "../src/testing/interaction/script.js";
 import * as api from "../src/index.js";
 import { CONFCHANGE_COMMANDS, GUARDS } from "./datadriven/confchange.js";
-import { describeGoldens } from "./goldens.js";
+import { describeGoldens, expectScriptError } from "./goldens.js";
 
 // core/confchange.ts against testdata/confchange/*.txt (REWRITE=1 regenerates the expected outputs).
 describeGoldens("confchange testdata", new URL("../testdata/confchange/", import.meta.url), (text, file) =>
@@ -10,11 +10,8 @@ describeGoldens("confchange testdata", new URL("../testdata/confchange/", import
 );
 
 describe("a bad confchange script is a typed error naming the line", () => {
-  const bad = (text: string, line: number, re: RegExp) => {
-    const run = () => runTableBlocks(text, "c.txt", CONFCHANGE_COMMANDS, {});
-    expect(run).toThrow(ScriptError);
-    expect(run).toThrow(new RegExp(`c\\.txt:${line}: .*${re.source}`));
-  };
+  const bad = (text: string, line: number, re: RegExp) =>
+    expectScriptError(() => runTableBlocks(text, "c.txt", CONFCHANGE_COMMANDS, {}), "c.txt", line, re);
   it("a guard before the view", () => bad("guard violatesR2\n----\n", 1, /no leader view yet/));
   it("an unknown guard lists the exported ones", () =>
     bad(

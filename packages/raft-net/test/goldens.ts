@@ -5,7 +5,12 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { type BlockResult, mismatchesOf, rewriteScript } from "../src/testing/interaction/script.js";
+import {
+  type BlockResult,
+  mismatchesOf,
+  rewriteScript,
+  ScriptError,
+} from "../src/testing/interaction/script.js";
 
 const REWRITE = process.env.REWRITE === "1";
 
@@ -47,4 +52,10 @@ export function describeGoldens(
       });
     }
   });
+}
+
+/** Expects `run` to refuse a script with a ScriptError naming `file`, `line` and matching `re`. */
+export function expectScriptError(run: () => unknown, file: string, line: number, re: RegExp): void {
+  expect(run).toThrow(ScriptError);
+  expect(run).toThrow(new RegExp(`${file.replace(/\./g, "\\.")}:${line}: .*${re.source}`));
 }

@@ -1,7 +1,7 @@
-import { describe, expect, it } from "vitest";
-import { runTableBlocks, ScriptError } from "../src/testing/interaction/script.js";
+import { describe, it } from "vitest";
+import { runTableBlocks } from "../src/testing/interaction/script.js";
 import { newProgressState, PROGRESS_COMMANDS } from "./datadriven/progress.js";
-import { describeGoldens } from "./goldens.js";
+import { describeGoldens, expectScriptError } from "./goldens.js";
 
 // core/progress.ts against testdata/progress/*.txt (REWRITE=1 regenerates the expected outputs).
 describeGoldens("progress testdata", new URL("../testdata/progress/", import.meta.url), (text, file) =>
@@ -9,11 +9,13 @@ describeGoldens("progress testdata", new URL("../testdata/progress/", import.met
 );
 
 describe("a bad progress script is a typed error naming the line", () => {
-  const bad = (text: string, line: number, re: RegExp) => {
-    const run = () => runTableBlocks(text, "p.txt", PROGRESS_COMMANDS, newProgressState());
-    expect(run).toThrow(ScriptError);
-    expect(run).toThrow(new RegExp(`p\\.txt:${line}: .*${re.source}`));
-  };
+  const bad = (text: string, line: number, re: RegExp) =>
+    expectScriptError(
+      () => runTableBlocks(text, "p.txt", PROGRESS_COMMANDS, newProgressState()),
+      "p.txt",
+      line,
+      re,
+    );
   it("a transition before the progress", () => bad("accept 3\n----\n", 1, /no progress yet/));
   it("a bad state", () =>
     bad("progress next=1 state=paused\n----\n", 1, /expected one of probe, replicate, snapshot/));

@@ -1,7 +1,7 @@
-import { describe, expect, it } from "vitest";
-import { runTableBlocks, ScriptError } from "../src/testing/interaction/script.js";
+import { describe, it } from "vitest";
+import { runTableBlocks } from "../src/testing/interaction/script.js";
 import { QUORUM_COMMANDS } from "./datadriven/quorum.js";
-import { describeGoldens } from "./goldens.js";
+import { describeGoldens, expectScriptError } from "./goldens.js";
 
 // core/quorum.ts against testdata/quorum/*.txt (REWRITE=1 regenerates the expected outputs).
 describeGoldens("quorum testdata", new URL("../testdata/quorum/", import.meta.url), (text, file) =>
@@ -9,11 +9,8 @@ describeGoldens("quorum testdata", new URL("../testdata/quorum/", import.meta.ur
 );
 
 describe("a bad quorum script is a typed error naming the line", () => {
-  const bad = (text: string, line: number, re: RegExp) => {
-    const run = () => runTableBlocks(text, "q.txt", QUORUM_COMMANDS, {});
-    expect(run).toThrow(ScriptError);
-    expect(run).toThrow(new RegExp(`q\\.txt:${line}: .*${re.source}`));
-  };
+  const bad = (text: string, line: number, re: RegExp) =>
+    expectScriptError(() => runTableBlocks(text, "q.txt", QUORUM_COMMANDS, {}), "q.txt", line, re);
   it("unknown command, listing the file's commands", () =>
     bad(
       "vote voters=(1)\n----\npending\n\ncommitted\n----\n",

@@ -14,7 +14,7 @@ import {
   staleRejection,
 } from "../../src/core/progress.js";
 import { RaftLog } from "../../src/log.js";
-import type { CommandTable, Fail } from "../../src/testing/interaction/script.js";
+import type { CommandTable, Fail, TableCommand } from "../../src/testing/interaction/script.js";
 import type { Entry } from "../../src/types.js";
 
 /** The follower's progress and the leader's log of a file. */
@@ -56,6 +56,16 @@ function current(st: ProgressState, fail: Fail): Progress {
 }
 
 const STATES = ["probe", "replicate", "snapshot"] as const;
+
+/** A command without arguments that applies one transition and prints the progress after it. */
+const transition =
+  (f: (p: Progress, st: ProgressState) => Progress): TableCommand<ProgressState> =>
+  (st, a, out, fail) => {
+    const p = current(st, fail);
+    a.done(0);
+    st.progress = f(p, st);
+    out.push(show(st.progress));
+  };
 
 export const PROGRESS_COMMANDS: CommandTable<ProgressState> = {
   /**
@@ -126,20 +136,10 @@ export const PROGRESS_COMMANDS: CommandTable<ProgressState> = {
   },
 
   /** send-probe: a probe AppendEntries went out (onProbeSent). */
-  "send-probe": (st, a, out, fail) => {
-    const p = current(st, fail);
-    a.done(0);
-    st.progress = onProbeSent(p);
-    out.push(show(st.progress));
-  },
+  "send-probe": transition(onProbeSent),
 
   /** send-snapshot: an InstallSnapshot of the leader's snapshot went out (onSnapshotSent). */
-  "send-snapshot": (st, a, out, fail) => {
-    const p = current(st, fail);
-    a.done(0);
-    st.progress = onSnapshotSent(p, st.log.snapshotIndex);
-    out.push(show(st.progress));
-  },
+  "send-snapshot": transition((p, st) => onSnapshotSent(p, st.log.snapshotIndex)),
 
   /**
    * pipeline [max-inflight=64] [max-entries=64]
@@ -162,18 +162,8 @@ export const PROGRESS_COMMANDS: CommandTable<ProgressState> = {
   },
 
   /** mark-inactive: a check-quorum round starts (markInactive). */
-  "mark-inactive": (st, a, out, fail) => {
-    const p = current(st, fail);
-    a.done(0);
-    st.progress = markInactive(p);
-    out.push(show(st.progress));
-  },
+  "mark-inactive": transition(markInactive),
 
   /** mark-active: the follower answered (markActive). */
-  "mark-active": (st, a, out, fail) => {
-    const p = current(st, fail);
-    a.done(0);
-    st.progress = markActive(p);
-    out.push(show(st.progress));
-  },
+  "mark-active": transition(markActive),
 };
