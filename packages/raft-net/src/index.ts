@@ -1,6 +1,7 @@
-// Public API of @adore/raft-net: the pure Raft core (server.ts), its log, options and types, the
-// in-memory cluster (cluster.ts) and its state encoder. The simulator, the network spec (Fig. 13)
-// and the interaction runner are @adore/raft-net/testing.
+// Public API of @adore/raft-net: the pure Raft core (server.ts) and its quorum and
+// reconfiguration rules (core/), its log, options and types, the in-memory cluster (cluster.ts)
+// and its state encoder. The simulator, the network spec (Fig. 13) and the interaction runner
+// are @adore/raft-net/testing.
 export type * from "./types.js";
 export { mayPrecedePersist, NONE } from "./types.js";
 export { RaftLog } from "./log.js";
@@ -33,7 +34,25 @@ export {
 } from "./server.js";
 export { validateInput, validateMessage } from "./validate.js";
 export { adapterByName, adapterFor } from "./adapters.js";
-export { type AcceptedStep, acceptedStep } from "./core/confchange.js";
+// core/: quorum arithmetic (commit index with the two-configuration rule, vote tally) and the
+// leader's guards on a configuration change (R1⁺, R2, R3 of Fig. 7 and the others), each a pure
+// named function; the server applies them in refuseReconfig's order.
+export type { CommitInput, Committed, QuorumScheme, VoteResult } from "./core/quorum.js";
+export { commitIndex, commitQuorum, voteResult } from "./core/quorum.js";
+export type { AcceptedStep, ReconfigView } from "./core/confchange.js";
+export {
+  acceptedStep,
+  configIdMismatch,
+  malformedMembership,
+  notLeader,
+  reconfigView,
+  refuseReconfig,
+  removesLeader,
+  transferInProgress,
+  violatesR1plus,
+  violatesR2,
+  violatesR3,
+} from "./core/confchange.js";
 export type { ClusterState, Effect, Ghost, NodeState } from "./cluster.js";
 export {
   addNode,

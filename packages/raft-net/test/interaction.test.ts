@@ -1,43 +1,20 @@
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { compareScript, parseScript, runScript, ScriptError } from "../src/testing/interaction.js";
+import { compareScript, parseScript, runBlocks, runScript, ScriptError } from "../src/testing/interaction.js";
+import { describeGoldens } from "./goldens.js";
 
 /**
  * Golden interaction tests (etcd-raft's datadriven testdata/*.txt): every block of every file in
  * testdata/ is run and its output compared with the expected one. `REWRITE=1` rewrites the files
- * with the actual outputs (then read the diff!).
+ * with the actual outputs (then read the diff!). The core's own testdata (testdata/quorum/,
+ * confchange/, progress/) has its own tests.
  */
-const DIR = fileURLToPath(new URL("../testdata/", import.meta.url));
-const FILES = readdirSync(DIR)
-  .filter((f) => f.endsWith(".txt"))
-  .sort();
-const REWRITE = process.env.REWRITE === "1";
+const TESTDATA = new URL("../testdata/", import.meta.url);
+const DIR = fileURLToPath(TESTDATA);
 
-describe("interaction goldens", () => {
-  it("has scenario files", () => {
-    expect(FILES.length).toBeGreaterThan(0);
-  });
-  for (const f of FILES) {
-    it(f, () => {
-      const path = join(DIR, f);
-      const text = readFileSync(path, "utf8");
-      if (REWRITE) {
-        const actual = runScript(text, { file: f });
-        if (actual !== text) writeFileSync(path, actual);
-        return;
-      }
-      const mismatches = compareScript(text, { file: f });
-      for (const m of mismatches)
-        expect(
-          m.actual,
-          `${f}:${m.line}: ${m.command}\n--- expected\n${m.expected}\n--- actual\n${m.actual}`,
-        ).toBe(m.expected);
-      expect(mismatches).toEqual([]);
-    });
-  }
-});
+describeGoldens("interaction goldens", TESTDATA, (text, file) => runBlocks(text, { file }));
 
 describe("the golden runner", () => {
   const basic = readFileSync(join(DIR, "basic.txt"), "utf8");

@@ -16,15 +16,20 @@ import {
 export { COMMANDS, Interpreter } from "./interaction/interpreter.js";
 export {
   type BlockResult,
+  type CommandTable,
+  type Fail,
   type Mismatch,
   mismatchesOf,
   parseScript,
   printScript,
   rewriteScript,
   runBlocksWith,
+  runCommand,
+  runTableBlocks,
   type ScriptBlock,
   ScriptError,
   type ScriptOptions,
+  type TableCommand,
 } from "./interaction/script.js";
 
 /** Runs every block of a script on one fresh interpreter. */

@@ -62,9 +62,9 @@ export class Args {
     const v = this.opt(key);
     if (v === undefined) return undefined;
     const m = /^\((.*)\)$/.exec(v);
-    if (!m) this.fail(`${key}=${v}: expected a list like (1,2,3)`);
+    if (!m) this.fail(`${key}=${v}: expected a list like (1,2,3) or (1 2 3)`);
     return m[1]!
-      .split(",")
+      .split(/[\s,]+/)
       .map((s) => s.trim())
       .filter((s) => s !== "");
   }

@@ -1,15 +1,14 @@
 // The interpreter: one session per script, commands dispatched on a table keyed by name.
 import { commitMonotone } from "../../cluster.js";
-import { Args, tokenize } from "./args.js";
 import * as cluster from "./commands/cluster.js";
 import { injectMsg } from "./commands/inject.js";
 import * as network from "./commands/network.js";
 import * as state from "./commands/state.js";
-import { ScriptError, type ScriptOptions } from "./script.js";
-import { type Command, Session } from "./session.js";
+import { type CommandTable, runCommand, type ScriptOptions } from "./script.js";
+import { Session } from "./session.js";
 
 /** Every command, by the name a script uses (this order is the one errors list). */
-export const COMMANDS: Readonly<Record<string, Command>> = {
+export const COMMANDS: CommandTable<Session> = {
   "add-nodes": cluster.addNodes,
   campaign: cluster.campaign,
   tick: cluster.tick,
@@ -45,19 +44,10 @@ export class Interpreter {
 
   /** Runs one command line; returns its output (throws ScriptError on a bad command). */
   run(command: string, line = 0): string {
-    const tokens = tokenize(command);
-    const name = tokens[0] ?? "";
-    const fail = (why: string): never => {
-      throw new ScriptError(line, name, why, this.file);
-    };
-    const cmd = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
-    if (cmd === undefined) return fail(`unknown command (known: ${Object.keys(COMMANDS).join(", ")})`);
-    const args = new Args(tokens.slice(1), fail);
-    const out: string[] = [];
     const s = this.session;
     const before = s.w?.cl;
-    cmd(s, args, out, fail, name);
+    const out = runCommand(COMMANDS, s, command, line, this.file);
     if (before && s.w && !s.monotone) s.monotone = commitMonotone(before, s.w.cl);
-    return out.join("\n");
+    return out;
   }
 }

@@ -1,7 +1,9 @@
 // The datadriven script format of etcd-raft's testdata/*.txt: a file of blocks separated by blank
 // lines, each a command line, `----`, and the output the command is expected to print. Lines
 // starting with `#` before a command are comments (kept when a file is rewritten). Shared by the
-// interaction runner and the core's datadriven tests (quorum, confchange, progress).
+// interaction runner and the core's datadriven tests (quorum, confchange, progress), each of which
+// brings its own command table (runCommand, runTableBlocks).
+import { Args, tokenize } from "./args.js";
 
 /** A bad script: an unknown command, a bad argument, a malformed block. Names the line. */
 export class ScriptError extends Error {
@@ -92,6 +94,45 @@ export function runBlocksWith(
   run: (command: string, line: number) => string,
 ): BlockResult[] {
   return parseScript(text, file).map((block) => ({ block, actual: run(block.command, block.line) }));
+}
+
+/** A failure of the current command (throws the ScriptError naming its line). */
+export type Fail = (why: string) => never;
+
+/** One command of a table: reads its arguments, works on the script's state `S`, prints to `out`. */
+export type TableCommand<S> = (state: S, a: Args, out: string[], fail: Fail, name: string) => void;
+
+/** A script's commands by the name it uses them under (an unknown command lists them in this order). */
+export type CommandTable<S> = Readonly<Record<string, TableCommand<S>>>;
+
+/** Runs one command line of `table` on `state`; returns its output (throws ScriptError on a bad command). */
+export function runCommand<S>(
+  table: CommandTable<S>,
+  state: S,
+  command: string,
+  line: number,
+  file: string,
+): string {
+  const tokens = tokenize(command);
+  const name = tokens[0] ?? "";
+  const fail: Fail = (why) => {
+    throw new ScriptError(line, name, why, file);
+  };
+  const cmd = Object.hasOwn(table, name) ? table[name] : undefined;
+  if (cmd === undefined) return fail(`unknown command (known: ${Object.keys(table).join(", ")})`);
+  const out: string[] = [];
+  cmd(state, new Args(tokens.slice(1), fail), out, fail, name);
+  return out.join("\n");
+}
+
+/** Runs every block of a script through `table`, all on one `state`. */
+export function runTableBlocks<S>(
+  text: string,
+  file: string,
+  table: CommandTable<S>,
+  state: S,
+): BlockResult[] {
+  return runBlocksWith(text, file, (command, line) => runCommand(table, state, command, line, file));
 }
 
 /** The blocks whose actual output differs from the expected one. */

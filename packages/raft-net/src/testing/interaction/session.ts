@@ -5,11 +5,11 @@ import { type ClusterState, deliver, drive, type Effect } from "../../cluster.js
 import type { RaftParams } from "../../options.js";
 import type { Input, Membership } from "../../types.js";
 import { showMessage } from "../sim.js";
-import { type Args, parseId } from "./args.js";
+import { parseId } from "./args.js";
+import type { Fail, TableCommand } from "./script.js";
 import { showEvent, showRejection, showReply } from "./show.js";
 
-/** A failure of the current command (throws the ScriptError naming its line). */
-export type Fail = (why: string) => never;
+export type { Fail } from "./script.js";
 
 /** The cluster a script runs, once `add-nodes` created it. */
 export interface World<C> {
@@ -20,7 +20,7 @@ export interface World<C> {
 }
 
 /** One command of the interpreter's table: reads its arguments, drives the session, prints to `out`. */
-export type Command = (session: Session, a: Args, out: string[], fail: Fail, name: string) => void;
+export type Command = TableCommand<Session>;
 
 /** As cluster.ts decides it: are a and b in the same partition group (or is there no partition)? */
 function connected(cl: ClusterState<unknown>, a: NodeId, b: NodeId): boolean {
